@@ -1,0 +1,103 @@
+-- Vendor tenants Hangar reads from. Secrets are never stored here: the spec holds
+-- references to environment variables (or, for simulated demo sources, the simulator's
+-- throwaway credentials).
+CREATE TABLE sources (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    vendor              TEXT NOT NULL,
+    department          TEXT NOT NULL,
+    spec                JSONB NOT NULL,     -- SourceSpec
+    simulated           BOOLEAN NOT NULL DEFAULT FALSE,
+    paused              BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at          TIMESTAMPTZ NOT NULL,
+    updated_at          TIMESTAMPTZ NOT NULL
+);
+
+-- Where each source's collector stands; moves in the same transaction as the rows it read.
+CREATE TABLE collector_cursors (
+    source_id   TEXT PRIMARY KEY NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    cursor      JSONB NOT NULL,             -- opaque to the server
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE runs (
+    source_id     TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    vendor_key    TEXT NOT NULL,
+    vendor        TEXT NOT NULL,
+    process       TEXT NOT NULL,
+    robot         TEXT,
+    vm            TEXT,
+    folder        TEXT,
+    state         TEXT NOT NULL,
+    raw_state     TEXT NOT NULL,
+    created_at    TIMESTAMPTZ,
+    started_at    TIMESTAMPTZ,
+    ended_at      TIMESTAMPTZ,
+    updated_at    TIMESTAMPTZ,
+    error         TEXT,
+    trigger_kind  TEXT,
+    schedule_key  TEXT,
+    first_seen_at TIMESTAMPTZ NOT NULL,
+    last_seen_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source_id, vendor_key)
+);
+CREATE INDEX runs_started_at ON runs (started_at);
+CREATE INDEX runs_state ON runs (state) WHERE state NOT IN ('succeeded', 'failed', 'stopped');
+
+CREATE TABLE robots (
+    source_id    TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    vendor_key   TEXT NOT NULL,
+    vendor       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    vm           TEXT,
+    folder       TEXT,
+    state        TEXT NOT NULL,
+    raw_state    TEXT NOT NULL,
+    unresponsive BOOLEAN NOT NULL,
+    reported_at  TIMESTAMPTZ,
+    seen_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source_id, vendor_key)
+);
+
+CREATE TABLE processes (
+    source_id  TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    vendor_key TEXT NOT NULL,
+    vendor     TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    version    TEXT,
+    folder     TEXT,
+    seen_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source_id, vendor_key)
+);
+
+CREATE TABLE schedules (
+    source_id   TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    vendor_key  TEXT NOT NULL,
+    vendor      TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    process     TEXT NOT NULL,
+    enabled     BOOLEAN NOT NULL,
+    cron        TEXT,
+    time_zone   TEXT,
+    next_run_at TIMESTAMPTZ,
+    folder      TEXT,
+    seen_at     TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source_id, vendor_key)
+);
+
+CREATE TABLE queue_items (
+    source_id  TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    vendor_key TEXT NOT NULL,
+    vendor     TEXT NOT NULL,
+    queue      TEXT NOT NULL,
+    folder     TEXT,
+    state      TEXT NOT NULL,
+    raw_state  TEXT NOT NULL,
+    reference  TEXT,
+    created_at TIMESTAMPTZ,
+    started_at TIMESTAMPTZ,
+    ended_at   TIMESTAMPTZ,
+    due_at     TIMESTAMPTZ,
+    error      TEXT,
+    seen_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source_id, vendor_key)
+);
