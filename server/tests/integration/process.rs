@@ -1,16 +1,15 @@
 //! The real `hangar` binary as an operator runs it: start, serve, SIGTERM, exit 0 in time.
 
-mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::sse::SseReader;
-use support::{Engine, TestDb};
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestDb};
 
 async fn sigterm_stops_the_server_within_five_seconds(engine: Engine) {
     let db = TestDb::new(engine).await;
-    let (mut child, base) = support::spawn_binary(&db);
+    let (mut child, base) = crate::support::spawn_binary(&db);
 
     // A connected stream is what usually holds a graceful shutdown open forever.
     let mut stream = SseReader::open(&format!("{base}/api/v1/stream"), None).await;

@@ -1,6 +1,6 @@
 //! Test support: a fresh database per test on either engine, the real app on port 0, and a
 //! small SSE reader. Logs stay silent unless `TEST_LOG=1`.
-#![allow(dead_code)] // each test binary uses its own subset
+#![allow(dead_code)] // not every helper is used by every suite
 
 pub mod sse;
 

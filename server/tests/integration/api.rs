@@ -1,9 +1,8 @@
 //! The HTTP API over real HTTP, on both engines: health, status, errors, metrics, OpenAPI,
 //! and the server-rendered wall.
 
-mod support;
 
-use support::{Engine, TestApp, TestDb};
+use crate::support::{Engine, TestApp, TestDb};
 
 async fn health_and_readiness(engine: Engine) {
     let db = TestDb::new(engine).await;

@@ -6,7 +6,6 @@
 //! faults, no stuck runs, no outages) from more than a day ago up to an hour before now, then
 //! the knobs are set and it plays the last hour, so every timestamp is about "now".
 
-mod support;
 
 use std::time::Duration;
 
@@ -16,8 +15,8 @@ use hangar_collectors::{aa, uipath};
 use hangar_model::SourceId;
 use hangar_server::collect::SourceSpec;
 use serde_json::Value;
-use support::sse::SseReader;
-use support::{Engine, TestApp, TestDb};
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 use uipath::sim::JobFate;
 
 /// The one process of the UiPath tenant, scheduled every 15 minutes (Europe/Berlin). With

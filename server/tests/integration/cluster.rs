@@ -1,11 +1,10 @@
 //! Several nodes on one database see each other; a node that stops leaves the list.
 //! This is what PostgreSQL is for; SQLite (one file, one host) must behave the same.
 
-mod support;
 
 use std::time::Duration;
 
-use support::{Engine, TestApp, TestDb};
+use crate::support::{Engine, TestApp, TestDb};
 
 async fn node_ids(app: &TestApp) -> Vec<String> {
     let (_, body) = app.get_json("/api/v1/status").await;

@@ -1,16 +1,15 @@
 //! The live stream over real HTTP, on both engines: ids, resume, reset, heartbeat, shutdown.
 
-mod support;
 
 use std::time::Duration;
 
-use support::sse::SseReader;
-use support::{Engine, TestApp, TestDb};
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 
 const WAIT: Duration = Duration::from_secs(5);
 
 /// The next event with this name, skipping others (summaries, health) that may come between.
-async fn next_named(s: &mut SseReader, name: &str) -> support::sse::Frame {
+async fn next_named(s: &mut SseReader, name: &str) -> crate::support::sse::Frame {
     for _ in 0..20 {
         let f = s.next_event(WAIT).await.expect("an event");
         if f.event.as_deref() == Some(name) {

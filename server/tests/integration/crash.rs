@@ -6,7 +6,6 @@
 //! transaction, and finished runs are claimed for the rollups in that transaction too, the end
 //! state must match the simulator exactly.
 
-mod support;
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,7 @@ use chrono::Utc;
 use hangar_collectors::uipath::sim::{SimConfig, UipathSimulator};
 use hangar_model::SourceId;
 use hangar_server::collect::SourceSpec;
-use support::{Engine, TestDb};
+use crate::support::{Engine, TestDb};
 
 async fn all_runs(http: &reqwest::Client, base: &str) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
@@ -56,7 +55,7 @@ async fn kill_minus_nine_during_ingest_loses_and_repeats_nothing(engine: Engine)
     config.poll_interval_secs = 1;
     let http = reqwest::Client::new();
 
-    let (mut child, mut base) = support::spawn_binary(&db);
+    let (mut child, mut base) = crate::support::spawn_binary(&db);
     let r = http
         .post(format!("{base}/api/v1/sources"))
         .json(&SourceSpec::simulated(&config))
@@ -76,7 +75,7 @@ async fn kill_minus_nine_during_ingest_loses_and_repeats_nothing(engine: Engine)
         child.wait().unwrap();
         sim.advance(Duration::from_secs(30));
         // Same database, new process (and a new port).
-        (child, base) = support::spawn_binary(&db);
+        (child, base) = crate::support::spawn_binary(&db);
     }
 
     // Quiet now: wait until the store has caught up with the simulator.

@@ -1,6 +1,5 @@
 //! Sources and collected records in the store, on SQLite and PostgreSQL alike.
 
-mod support;
 
 use std::sync::Arc;
 
@@ -11,7 +10,7 @@ use hangar_model::{
 use hangar_server::config::DatabaseConfig;
 use hangar_server::store::{self, RunFilter, SourceRecord, Store};
 use secrecy::SecretString;
-use support::{Engine, TestDb};
+use crate::support::{Engine, TestDb};
 
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     let s = store::connect(

@@ -1,7 +1,6 @@
 //! Detection through the whole pipeline, on both engines: collector → ingest → store →
 //! detector → stream, and the hand actions on anomalies.
 
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +11,8 @@ use chrono::{TimeDelta, Utc};
 use hangar_collectors::{ClientStats, CollectError, Collector, Cursor, SourceConfig};
 use hangar_model::{Batch, Run, RunState, SourceId, Vendor};
 use hangar_server::collect::CollectorFactory;
-use support::sse::SseReader;
-use support::{Engine, TestApp, TestDb};
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 
 /// A collector that reports whatever the test last told it to.
 struct Told {

@@ -1,6 +1,5 @@
 //! The store contract, on SQLite and on PostgreSQL alike.
 
-mod support;
 
 use std::sync::Arc;
 
@@ -9,7 +8,7 @@ use hangar_model::{DbEngine, NodeId};
 use hangar_server::config::DatabaseConfig;
 use hangar_server::store::{self, NodeRecord, Store};
 use secrecy::SecretString;
-use support::{Engine, TestDb};
+use crate::support::{Engine, TestDb};
 
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     store::connect(

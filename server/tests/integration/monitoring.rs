@@ -1,6 +1,5 @@
 //! Rollups and the wall summary, on SQLite and PostgreSQL alike.
 
-mod support;
 
 use std::sync::Arc;
 
@@ -9,7 +8,7 @@ use hangar_model::{Batch, Run, RunState, SourceId, Vendor};
 use hangar_server::config::DatabaseConfig;
 use hangar_server::store::{self, SourceRecord, Store};
 use secrecy::SecretString;
-use support::{Engine, TestDb};
+use crate::support::{Engine, TestDb};
 
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     let s = store::connect(

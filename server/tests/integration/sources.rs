@@ -2,7 +2,6 @@
 //! engines. The collector here is a scripted fake; the real clients are tested against their
 //! simulators in the collectors crate and end to end in `demo.rs`.
 
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +11,8 @@ use async_trait::async_trait;
 use hangar_collectors::{ClientStats, CollectError, Collector, Cursor, SourceConfig};
 use hangar_model::{Batch, Run, RunState, SourceId, Vendor};
 use hangar_server::collect::CollectorFactory;
-use support::sse::SseReader;
-use support::{Engine, TestApp, TestDb};
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 
 /// Each poll reports one new finished run, `job-<n>`, and moves the cursor to n + 1.
 struct Scripted {
