@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"404"</p> }>
                 <Route path=path!("/wall") view=WallPage />
+                <Route path=path!("/wall/:screen") view=WallPage />
             </Routes>
         </Router>
     }

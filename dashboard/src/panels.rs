@@ -1,43 +1,18 @@
-//! The wall's panels about Hangar itself. Each reads the live status and says "no data yet"
-//! rather than showing zeros it does not have.
+//! The smaller panels: Hangar itself (node, database, stream, nodes), collector health, and
+//! the breakdown by department and product. Each says "no data yet" rather than showing
+//! zeros it does not have.
 
 use chrono::{DateTime, Utc};
-use hangar_model::i18n::{self, Lang, Msg};
+use hangar_model::i18n::{self, Lang, Msg, names};
 use hangar_model::{NodeStatus, SourceHealth, SystemStatus};
 use leptos::prelude::*;
 
+use crate::frame::{Feed, PanelFrame, no_data};
 use crate::state::WallState;
-
-/// A titled panel whose body is derived from the status when there is one.
-#[component]
-fn Panel<F, V>(
-    id: &'static str,
-    title: Msg,
-    lang: Memo<Lang>,
-    state: WallState,
-    body: F,
-) -> impl IntoView
-where
-    F: Fn(&SystemStatus, Lang) -> V + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
-    view! {
-        <article class="panel" id=id>
-            <h2>{move || i18n::t(lang.get(), title)}</h2>
-            {move || {
-                let lang = lang.get();
-                match state.status.get() {
-                    Some(status) => body(&status, lang).into_any(),
-                    None => view! { <p class="no-data">{i18n::t(lang, Msg::NoData)}</p> }.into_any(),
-                }
-            }}
-        </article>
-    }
-}
 
 /// One label/value row. `ok = Some(false)` marks a value that needs attention with a shape
 /// (▲) and a class, never with colour alone.
-fn row(lang: Lang, label: Msg, value: String, ok: Option<bool>) -> impl IntoView {
+fn row(lang: Lang, label: Msg, value: String, ok: Option<bool>, id: &'static str) -> impl IntoView {
     let class = match ok {
         Some(false) => "value bad",
         _ => "value",
@@ -46,75 +21,68 @@ fn row(lang: Lang, label: Msg, value: String, ok: Option<bool>) -> impl IntoView
     view! {
         <div class="row">
             <dt>{i18n::t(lang, label)}</dt>
-            <dd class=class>{mark}{value}</dd>
+            <dd class=class id=(!id.is_empty()).then_some(id)>{mark}{value}</dd>
         </div>
     }
 }
 
+/// Hangar's own health in one panel: this node, the database, the stream, every node.
 #[component]
-pub fn SystemPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
-    let body = |s: &SystemStatus, lang: Lang| {
-        view! {
-            <dl>
-                {row(lang, Msg::ThisNode, s.node.name.clone(), None)}
-                {row(lang, Msg::Version, s.version.clone(), None)}
-                {row(lang, Msg::Uptime, i18n::duration(lang, s.uptime_secs), None)}
-                {row(lang, Msg::ServerTime, i18n::clock(lang, s.now), None)}
-            </dl>
+pub fn HangarPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
+    let body = move || {
+        let lang = lang.get();
+        match state.status.get() {
+            Some(s) => hangar_body(&s, lang).into_any(),
+            None => no_data(lang),
         }
     };
-    view! { <Panel id="panel-system" title=Msg::System lang state body /> }
+    view! {
+        <PanelFrame id="panel-hangar" title=Msg::Hangar state lang feed=Feed::Status>
+            {body}
+        </PanelFrame>
+    }
 }
 
-#[component]
-pub fn DatabasePanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
-    let body = |s: &SystemStatus, lang: Lang| {
-        let db = &s.db;
-        let reach = if db.reachable {
-            Msg::Reachable
-        } else {
-            Msg::Unreachable
-        };
-        let migrations = if db.migrations_current {
-            Msg::MigrationsCurrent
-        } else {
-            Msg::MigrationsPending
-        };
-        let latency = db
-            .latency_ms
-            .map(|ms| i18n::millis(lang, ms))
-            .unwrap_or_else(|| "—".to_owned());
-        view! {
-            <dl>
-                {row(lang, Msg::Engine, db.engine.label().to_owned(), None)}
-                {row(lang, Msg::Database, i18n::t(lang, reach).to_owned(), Some(db.reachable))}
-                <div class="row">
-                    <dt>{i18n::t(lang, Msg::Latency)}</dt>
-                    <dd class="value" id="db-latency">{latency}</dd>
-                </div>
-                {row(lang, Msg::Migrations, i18n::t(lang, migrations).to_owned(), Some(db.migrations_current))}
-                {row(lang, Msg::Pool, format!("{} / {}", db.pool_idle, db.pool_size), None)}
-            </dl>
-        }
+fn hangar_body(s: &SystemStatus, lang: Lang) -> impl IntoView + use<> {
+    let db = &s.db;
+    let reach = if db.reachable {
+        Msg::Reachable
+    } else {
+        Msg::Unreachable
     };
-    view! { <Panel id="panel-db" title=Msg::Database lang state body /> }
-}
-
-#[component]
-pub fn NodesPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
-    let body = |s: &SystemStatus, lang: Lang| {
-        let rows = s
-            .nodes
-            .iter()
-            .map(|n| node_row(n, lang, n.id == s.node.id, s.now))
-            .collect_view();
-        view! {
-            <table class="nodes">
-                <tbody>{rows}</tbody>
-            </table>
-        }
+    let latency = db
+        .latency_ms
+        .map(|ms| i18n::millis(lang, ms))
+        .unwrap_or_else(|| "—".to_owned());
+    let database = format!(
+        "{} · {} · {latency}",
+        db.engine.label(),
+        i18n::t(lang, reach)
+    );
+    let migrations = if db.migrations_current {
+        Msg::MigrationsCurrent
+    } else {
+        Msg::MigrationsPending
     };
-    view! { <Panel id="panel-nodes" title=Msg::Nodes lang state body /> }
+    let nodes = s
+        .nodes
+        .iter()
+        .take(2)
+        .map(|n| node_row(n, lang, n.id == s.node.id, s.now))
+        .collect_view();
+    view! {
+        <dl class="pairs">
+            {row(lang, Msg::Version, s.version.clone(), None, "")}
+            {row(lang, Msg::Uptime, i18n::duration(lang, s.uptime_secs), None, "")}
+            {row(lang, Msg::Migrations, i18n::t(lang, migrations).to_owned(), Some(db.migrations_current), "")}
+            {row(lang, Msg::StreamClients, i18n::count(lang, s.stream.clients), None, "")}
+            {row(lang, Msg::EventsPublished, i18n::count(lang, s.stream.events_published), None, "events-published")}
+        </dl>
+        <dl id="panel-db">{row(lang, Msg::Database, database, Some(db.reachable), "db-latency")}</dl>
+        <table class="nodes" id="panel-nodes">
+            <tbody>{nodes}</tbody>
+        </table>
+    }
 }
 
 fn node_row(n: &NodeStatus, lang: Lang, this: bool, now: DateTime<Utc>) -> impl IntoView + use<> {
@@ -136,32 +104,62 @@ fn node_row(n: &NodeStatus, lang: Lang, this: bool, now: DateTime<Utc>) -> impl 
         <tr>
             <td class=state_class>{glyph} " " {i18n::t(lang, word)}</td>
             <td class="node-name">{name}</td>
-            <td class="node-version">{n.version.clone()}</td>
             <td class="node-seen">{i18n::t(lang, Msg::LastSeen)} " " {i18n::ago(lang, seen_secs)}</td>
         </tr>
     }
 }
 
+/// Running, runs and failures today and active anomalies by department and product.
 #[component]
-pub fn StreamPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
-    let body = |s: &SystemStatus, lang: Lang| {
-        let last = s
-            .stream
-            .last_event_id
-            .map(|id| id.to_string())
-            .unwrap_or_else(|| "—".to_owned());
+pub fn BreakdownPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
+    let body = move || {
+        let lang = lang.get();
+        let Some(rows) = state
+            .data
+            .with(|d| d.as_ref().and_then(|d| d.breakdown.clone()))
+        else {
+            return no_data(lang);
+        };
+        let rows = rows
+            .into_iter()
+            .take(8)
+            .map(|b| {
+                let product = b.vendor.map(|v| i18n::t(lang, names::vendor(v))).unwrap_or("—");
+                let bad = b.failures_today > 0;
+                view! {
+                    <tr data-department=b.department.clone()>
+                        <td>{b.department.clone()}</td>
+                        <td class="muted">{product}</td>
+                        <td class="num">{i18n::count(lang, b.running)}</td>
+                        <td class="num">{i18n::count(lang, b.runs_today)}</td>
+                        <td class="num" class:bad=bad>{bad.then_some("▲ ")}{i18n::count(lang, b.failures_today)}</td>
+                        <td class="num">{i18n::count(lang, b.open_anomalies)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
         view! {
-            <dl>
-                {row(lang, Msg::StreamClients, i18n::count(lang, s.stream.clients), None)}
-                <div class="row">
-                    <dt>{i18n::t(lang, Msg::EventsPublished)}</dt>
-                    <dd class="value" id="events-published">{i18n::count(lang, s.stream.events_published)}</dd>
-                </div>
-                {row(lang, Msg::LastEvent, last, None)}
-            </dl>
+            <table class="grid-table breakdown">
+                <thead>
+                    <tr>
+                        <th>{i18n::t(lang, Msg::Department)}</th>
+                        <th>{i18n::t(lang, Msg::Product)}</th>
+                        <th class="num">{i18n::t(lang, Msg::Running)}</th>
+                        <th class="num">{i18n::t(lang, Msg::RunsToday)}</th>
+                        <th class="num">{i18n::t(lang, Msg::FailuresToday)}</th>
+                        <th class="num">{i18n::t(lang, Msg::Anomalies)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         }
+        .into_any()
     };
-    view! { <Panel id="panel-stream" title=Msg::Stream lang state body /> }
+    view! {
+        <PanelFrame id="panel-breakdown" title=Msg::Breakdown state lang>
+            {body}
+        </PanelFrame>
+    }
 }
 
 /// A source counts as stale when its last good poll is older than this: several intervals
@@ -172,7 +170,9 @@ const SOURCE_STALE_SECS: u64 = 60;
 pub fn CollectorsPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
     let rows = move || {
         let lang = lang.get();
-        let sources = state.sources.get();
+        let Some(sources) = state.data.with(|d| d.as_ref().map(|d| d.sources.clone())) else {
+            return no_data(lang);
+        };
         if sources.is_empty() {
             return view! { <p class="no-data">{i18n::t(lang, Msg::NoSources)}</p> }.into_any();
         }
@@ -186,7 +186,6 @@ pub fn CollectorsPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
                         <th></th>
                         <th class="num">{i18n::t(lang, Msg::Lag)}</th>
                         <th class="num">{i18n::t(lang, Msg::RequestsPerMinute)}</th>
-                        <th></th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -195,10 +194,9 @@ pub fn CollectorsPanel(state: WallState, lang: Memo<Lang>) -> impl IntoView {
         .into_any()
     };
     view! {
-        <article class="panel" id="panel-collectors">
-            <h2>{move || i18n::t(lang.get(), Msg::Collectors)}</h2>
+        <PanelFrame id="panel-collectors" title=Msg::Collectors state lang>
             {rows}
-        </article>
+        </PanelFrame>
     }
 }
 
@@ -216,10 +214,7 @@ fn source_row(h: &SourceHealth, lang: Lang) -> impl IntoView + use<> {
     let lag = h
         .lag_secs
         .map_or_else(|| "—".to_owned(), |s| i18n::duration(lang, s));
-    let vendor = match h.vendor {
-        hangar_model::Vendor::Uipath => "UiPath",
-        hangar_model::Vendor::AutomationAnywhere => "Automation Anywhere",
-    };
+    let vendor = i18n::t(lang, names::vendor(h.vendor));
     let error = if h.is_healthy(SOURCE_STALE_SECS) {
         String::new()
     } else {
@@ -229,10 +224,14 @@ fn source_row(h: &SourceHealth, lang: Lang) -> impl IntoView + use<> {
         <tr data-source=h.source.to_string()>
             <td class=class>{glyph} " " {i18n::t(lang, word)}</td>
             <td class="node-name">{h.source.to_string()}</td>
-            <td class="node-version">{vendor} " · " {h.department.clone()}</td>
+            <td class="node-version" title=vendor>{h.department.clone()}</td>
             <td class="num">{lag}</td>
             <td class="num">{i18n::count(lang, h.requests_last_minute)}</td>
-            <td class="source-error">{error}</td>
         </tr>
+        {(!error.is_empty()).then(|| view! {
+            <tr class="source-error-row">
+                <td class="source-error" colspan="5">"▲ " {error}</td>
+            </tr>
+        })}
     }
 }

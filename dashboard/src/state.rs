@@ -1,5 +1,9 @@
 //! What the wall holds: the server's seed for the first render, then live signals.
 
+use chrono::{DateTime, Utc};
+use hangar_model::anomaly::{Anomaly, AnomalyState, Severity};
+use hangar_model::i18n::Lang;
+use hangar_model::wall::{self, WallData, WallProfile};
 use hangar_model::{SourceHealth, SystemStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,21 +17,44 @@ pub struct WallSeed {
     /// The instance runs on simulators: the wall must say DEMO even before any data arrives.
     pub demo: bool,
     pub status: Option<SystemStatus>,
-    /// Health of every collector source, ordered by source id.
-    pub sources: Vec<SourceHealth>,
+    /// The profile asked for, by name, and the profile itself (`None` if there is none).
+    pub profile_name: String,
+    pub profile: Option<WallProfile>,
+    /// The screen the URL names; `None` plays the profile's screens in turn.
+    pub fixed_screen: Option<usize>,
+    /// The screen rendered first.
+    pub screen: usize,
+    pub data: Option<WallData>,
+}
+
+impl WallSeed {
+    /// The language the page speaks: `?lang=` wins, then the profile's, then English.
+    pub fn lang(&self, asked: Option<Lang>) -> Lang {
+        asked
+            .or_else(|| self.profile.as_ref().and_then(|p| p.lang))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Copy)]
 pub struct WallState {
     pub demo: bool,
+    pub profile_name: StoredValue<String>,
+    pub profile: StoredValue<Option<WallProfile>>,
+    pub fixed_screen: Option<usize>,
+    /// The screen on show (1-based).
+    pub screen: RwSignal<usize>,
     pub status: RwSignal<Option<SystemStatus>>,
-    /// Collector health by source, ordered by source id.
-    pub sources: RwSignal<Vec<SourceHealth>>,
+    pub data: RwSignal<Option<WallData>>,
     pub conn: RwSignal<ConnState>,
-    /// Browser clock (ms) when the newest data arrived; `None` until the browser has any.
+    /// Browser clock (ms) when the newest status arrived; `None` until the browser has any.
     pub data_at_ms: RwSignal<Option<f64>>,
+    /// Browser clock (ms) when the screen's data last arrived.
+    pub wall_at_ms: RwSignal<Option<f64>>,
     /// Browser clock (ms), advanced every second so ages count up on screen.
     pub now_ms: RwSignal<f64>,
+    /// When the playlist moves on (browser ms); `None` while it holds still.
+    pub next_screen_at_ms: RwSignal<Option<f64>>,
     /// Set only by the wasm side: proves the page is hydrated.
     pub hydrated: RwSignal<bool>,
 }
@@ -36,34 +63,117 @@ impl WallState {
     pub fn new(seed: WallSeed) -> Self {
         WallState {
             demo: seed.demo,
+            profile_name: StoredValue::new(seed.profile_name),
+            profile: StoredValue::new(seed.profile),
+            fixed_screen: seed.fixed_screen,
+            screen: RwSignal::new(seed.screen.max(1)),
             status: RwSignal::new(seed.status),
-            sources: RwSignal::new(seed.sources),
+            data: RwSignal::new(seed.data),
             conn: RwSignal::new(ConnState::Connecting),
             data_at_ms: RwSignal::new(None),
+            wall_at_ms: RwSignal::new(None),
             now_ms: RwSignal::new(0.0),
+            next_screen_at_ms: RwSignal::new(None),
             hydrated: RwSignal::new(false),
         }
     }
 
-    /// Replaces one source's health, keeping the list ordered by source id.
-    pub fn upsert_source(&self, health: SourceHealth) {
-        self.sources.update(
-            |list| match list.binary_search_by(|h| h.source.cmp(&health.source)) {
-                Ok(i) => list[i] = health,
-                Err(i) => list.insert(i, health),
-            },
-        );
+    /// How old data may get before panels say it is stale.
+    pub fn stale_after_secs(&self) -> u64 {
+        self.profile
+            .with_value(|p| p.as_ref().map(|p| p.stale_after_secs))
+            .unwrap_or(30)
+            .into()
     }
 
-    /// Age of the newest data in whole seconds, if the browser knows it.
+    pub fn screen_count(&self) -> usize {
+        self.profile
+            .with_value(|p| p.as_ref().map_or(0, |p| p.screens.len()))
+    }
+
+    /// "Now" for ages on screen: the browser's clock once it ticks, the data's own time before
+    /// (so the server's render and the first browser render agree).
+    pub fn now(&self) -> Option<DateTime<Utc>> {
+        let ms = self.now_ms.get();
+        if ms > 0.0 {
+            DateTime::<Utc>::from_timestamp_millis(ms as i64)
+        } else {
+            self.data.with(|d| d.as_ref().map(|d| d.as_of))
+        }
+    }
+
+    /// Replaces one source's health in the screen's data, if the screen shows that source.
+    pub fn upsert_source(&self, health: SourceHealth) {
+        self.data.update(|data| {
+            if let Some(data) = data
+                && let Some(slot) = data.sources.iter_mut().find(|h| h.source == health.source)
+            {
+                *slot = health;
+            }
+        });
+    }
+
+    /// Applies an anomaly the stream announced: active ones go on the board (if the screen
+    /// shows their source), resolved ones come off.
+    pub fn apply_anomaly(&self, anomaly: Anomaly) {
+        self.data.update(|data| {
+            let Some(data) = data else { return };
+            let in_scope = match &anomaly.source {
+                None => true,
+                Some(s) => data.sources.iter().any(|h| &h.source == s),
+            };
+            data.anomalies.retain(|a| a.id != anomaly.id);
+            if anomaly.is_active() && in_scope {
+                data.anomalies.push(anomaly);
+                wall::board_order(&mut data.anomalies);
+            }
+        });
+    }
+
+    /// Open (not yet acknowledged) error and fatal anomalies: they take the alarm band.
+    pub fn alarms(&self) -> Vec<Anomaly> {
+        self.data.with(|d| {
+            d.as_ref()
+                .map(|d| alarms_of(&d.anomalies))
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn alarm_open_untracked(&self) -> bool {
+        self.data.with_untracked(|d| {
+            d.as_ref()
+                .is_some_and(|d| !alarms_of(&d.anomalies).is_empty())
+        })
+    }
+
+    /// Age of the newest status in whole seconds, if the browser knows it.
     pub fn data_age_secs(&self) -> Option<u64> {
-        let at = self.data_at_ms.get()?;
-        Some(((self.now_ms.get() - at).max(0.0) / 1_000.0) as u64)
+        age(self.data_at_ms.get()?, self.now_ms.get())
+    }
+
+    /// Age of the screen's data in whole seconds, if the browser knows it.
+    pub fn wall_age_secs(&self) -> Option<u64> {
+        age(self.wall_at_ms.get()?, self.now_ms.get())
     }
 
     /// The same, read without subscribing (for timers, outside any view).
     pub fn data_age_secs_untracked(&self) -> Option<u64> {
-        let at = self.data_at_ms.get_untracked()?;
-        Some(((self.now_ms.get_untracked() - at).max(0.0) / 1_000.0) as u64)
+        age(
+            self.data_at_ms.get_untracked()?,
+            self.now_ms.get_untracked(),
+        )
     }
+}
+
+fn age(at_ms: f64, now_ms: f64) -> Option<u64> {
+    Some(((now_ms - at_ms).max(0.0) / 1_000.0) as u64)
+}
+
+/// The anomalies that sound the alarm, most severe and newest first.
+pub fn alarms_of(anomalies: &[Anomaly]) -> Vec<Anomaly> {
+    anomalies
+        .iter()
+        .filter(|a| a.state == AnomalyState::Open && a.severity >= Severity::Error)
+        .cloned()
+        .collect()
 }

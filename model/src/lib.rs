@@ -12,6 +12,7 @@ pub mod sources;
 pub mod status;
 pub mod stream;
 pub mod summary;
+pub mod wall;
 
 pub use error::{ApiError, ApiErrorBody, ErrorCode};
 pub use fleet::{

@@ -17,6 +17,7 @@ pub mod state;
 pub mod status;
 pub mod store;
 pub mod telemetry;
+pub mod wall_data;
 
 pub use app::Application;
 pub use config::Config;

@@ -11,6 +11,7 @@ mod status;
 mod stream;
 mod summary;
 mod wall;
+mod wall_api;
 
 use std::time::Duration;
 
@@ -65,6 +66,14 @@ pub fn router(state: AppState, assets: &WallAssets) -> Router {
         )
         .route("/api/v1/anomalies/{id}/resolve", post(anomalies::resolve))
         .route("/api/v1/saturation", get(summary::saturation))
+        .route("/api/v1/wall/data", get(wall_api::data))
+        .route("/api/v1/wall/profiles", get(wall_api::list))
+        .route(
+            "/api/v1/wall/profiles/{name}",
+            get(wall_api::get)
+                .put(wall_api::put)
+                .delete(wall_api::delete),
+        )
         .route("/hooks/uipath/{source}", post(hooks::uipath_hook))
         .route("/hooks/aa/{source}", post(hooks::aa_hook))
         .route("/", get(|| async { Redirect::temporary("/wall") }))

@@ -7,10 +7,11 @@ use hangar_model::{
 };
 use utoipa::OpenApi;
 
-use super::{anomalies, health, hooks, runs, sources, status, stream, summary};
+use super::{anomalies, health, hooks, runs, sources, status, stream, summary, wall_api};
 use crate::collect::{AuthSpec, SecretRef, SourceSpec};
 use crate::store::AnomalyLogEntry;
 use hangar_model::anomaly::{Acknowledgement, Anomaly, AnomalyKind, AnomalyState, Severity};
+use hangar_model::wall;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,13 +25,17 @@ use hangar_model::anomaly::{Acknowledgement, Anomaly, AnomalyKind, AnomalyState,
         sources::list, sources::get, sources::add, sources::remove, sources::pause, sources::resume,
         runs::list, hooks::uipath_hook, hooks::aa_hook, summary::summary, summary::saturation,
         anomalies::list, anomalies::get, anomalies::acknowledge, anomalies::unacknowledge, anomalies::resolve,
+        wall_api::data, wall_api::list, wall_api::get, wall_api::put, wall_api::delete,
     ),
     components(schemas(
         ApiError, ApiErrorBody, ErrorCode, SystemStatus, NodeStatus, DbStatus, DbEngine,
         StreamStats, health::Health, health::Readiness, SourceView, SourceHealth, SourceSpec,
         AuthSpec, SecretRef, Vendor, Run, RunState, hooks::HookAck, WallSummary, Breakdown,
         SaturationCell, Anomaly, AnomalyKind, AnomalyState, Severity, Acknowledgement,
-        AnomalyLogEntry, anomalies::AnomalyDetail, anomalies::AnomalyActionRequest
+        AnomalyLogEntry, anomalies::AnomalyDetail, anomalies::AnomalyActionRequest,
+        wall::WallProfile, wall::ScreenSpec, wall::PanelKind, wall::LocalText, wall::WallData,
+        wall::Kpi, wall::VmTile, wall::RobotTile, wall::RunRef, wall::Timeline, wall::Lane,
+        wall::Bar, wall::Heatmap, wall::HeatRow
     )),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -40,6 +45,7 @@ use hangar_model::anomaly::{Acknowledgement, Anomaly, AnomalyKind, AnomalyState,
         (name = "runs", description = "Runs as collected"),
         (name = "hooks", description = "Vendor webhooks and callbacks"),
         (name = "monitoring", description = "Summaries, saturation and anomalies"),
+        (name = "wall", description = "Wall profiles and what each screen shows"),
     )
 )]
 pub struct ApiDoc;

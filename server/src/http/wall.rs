@@ -2,18 +2,27 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
 use axum::Router;
-use axum::http::HeaderValue;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header::CACHE_CONTROL;
-use hangar_dashboard::{App, WallSeed, shell};
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use hangar_dashboard::{WallSeed, shell};
+use hangar_model::wall::DEFAULT_PROFILE;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::error::AppError;
 use crate::state::AppState;
+use crate::wall_data;
 
 /// The file names wasm-bindgen writes for the `hangar-wall` crate.
 pub const OUTPUT_NAME: &str = "hangar_wall";
@@ -64,22 +73,13 @@ impl WallAssets {
 }
 
 pub fn router(state: &AppState, assets: &WallAssets) -> Router {
+    // Leptos spawns its rendering work on a global executor; the tokio one, once per process.
+    let _ = any_spawner::Executor::init_tokio();
     let options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_root(state.config.site_dir.display().to_string())
         .site_pkg_dir(format!("pkg/{}", assets.version))
         .build();
-    let routes = generate_route_list(App);
-    let demo = state.config.demo;
-    let latest = state.status.latest();
-    let collectors = std::sync::Arc::clone(&state.collectors);
-    let seed = move || {
-        provide_context(WallSeed {
-            demo,
-            status: latest.borrow().clone(),
-            sources: collectors.health(),
-        })
-    };
     let pkg = Router::new()
         .nest_service(
             &format!("/pkg/{}", assets.version),
@@ -89,11 +89,92 @@ pub fn router(state: &AppState, assets: &WallAssets) -> Router {
             CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
+    let page = PageState {
+        app: state.clone(),
+        options,
+    };
     Router::new()
-        .leptos_routes_with_context(&options, routes, seed, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .with_state(options)
+        .route("/wall", get(wall))
+        .route("/wall/{screen}", get(wall_screen))
+        .with_state(page)
         .merge(pkg)
+}
+
+#[derive(Clone)]
+struct PageState {
+    app: AppState,
+    options: LeptosOptions,
+}
+
+/// `/wall?profile=ops-floor&screen=2`; without a screen the profile's screens play in turn.
+async fn wall(
+    State(page): State<PageState>,
+    Query(query): Query<HashMap<String, String>>,
+    request: Request<Body>,
+) -> Response {
+    let screen = query.get("screen").cloned();
+    render(page, query, screen, request).await
+}
+
+/// `/wall/2`: one fixed screen of the profile, for one monitor of a wall.
+async fn wall_screen(
+    State(page): State<PageState>,
+    UrlPath(screen): UrlPath<String>,
+    Query(query): Query<HashMap<String, String>>,
+    request: Request<Body>,
+) -> Response {
+    render(page, query, Some(screen), request).await
+}
+
+/// Renders the wall with the screen's data already in it, so the first paint is complete
+/// and hydration starts from the same data.
+async fn render(
+    page: PageState,
+    query: HashMap<String, String>,
+    screen: Option<String>,
+    request: Request<Body>,
+) -> Response {
+    let state = &page.app;
+    let name = query
+        .get("profile")
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+    // An unreadable screen number is screen 0, which no profile has: the page says so.
+    let fixed_screen = screen.map(|s| s.trim().parse::<usize>().unwrap_or(0));
+    let number = fixed_screen.unwrap_or(1);
+    let profile = match wall_data::profile(state, &name).await {
+        Ok(p) => p,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let data = match &profile {
+        Some(p) => match wall_data::build(state, p, number, Utc::now()).await {
+            Ok(d) => d,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let found = data.is_some();
+    let seed = WallSeed {
+        demo: state.config.demo,
+        status: state.status.latest().borrow().clone(),
+        profile_name: name,
+        profile,
+        fixed_screen,
+        screen: number,
+        data,
+    };
+    let options = page.options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(seed.clone()),
+        move || shell(options.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    if !found {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    // Live data: a wall must never be shown from a cache.
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

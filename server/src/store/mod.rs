@@ -10,6 +10,7 @@ pub(crate) mod collected;
 mod monitor;
 mod postgres;
 mod sqlite;
+pub mod walls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use anomalies::{AnomalyFilter, AnomalyLogEntry};
 pub use collected::{ApplyStats, BatchWrite, RunFilter, SourceRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use walls::WallStore;
 
 use crate::config::DatabaseConfig;
 
@@ -185,7 +187,9 @@ pub trait AnomalyStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Store: CollectedStore + MonitorStore + AnomalyStore + Send + Sync + 'static {
+pub trait Store:
+    CollectedStore + MonitorStore + AnomalyStore + WallStore + Send + Sync + 'static
+{
     fn engine(&self) -> DbEngine;
 
     /// Applies every embedded migration not yet applied. Safe to run from several nodes at

@@ -1,18 +1,17 @@
 //! Detection through the whole pipeline, on both engines: collector → ingest → store →
 //! detector → stream, and the hand actions on anomalies.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 use async_trait::async_trait;
 use chrono::{TimeDelta, Utc};
 use hangar_collectors::{ClientStats, CollectError, Collector, Cursor, SourceConfig};
 use hangar_model::{Batch, Run, RunState, SourceId, Vendor};
 use hangar_server::collect::CollectorFactory;
-use crate::support::sse::SseReader;
-use crate::support::{Engine, TestApp, TestDb};
 
 /// A collector that reports whatever the test last told it to.
 struct Told {

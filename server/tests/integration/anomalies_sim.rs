@@ -6,17 +6,16 @@
 //! faults, no stuck runs, no outages) from more than a day ago up to an hour before now, then
 //! the knobs are set and it plays the last hour, so every timestamp is about "now".
 
-
 use std::time::Duration;
 
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 use chrono::{DateTime, TimeDelta, Utc};
 use hangar_collectors::sim::{Fault, FaultScope};
 use hangar_collectors::{aa, uipath};
 use hangar_model::SourceId;
 use hangar_server::collect::SourceSpec;
 use serde_json::Value;
-use crate::support::sse::SseReader;
-use crate::support::{Engine, TestApp, TestDb};
 use uipath::sim::JobFate;
 
 /// The one process of the UiPath tenant, scheduled every 15 minutes (Europe/Berlin). With

@@ -1,7 +1,6 @@
 //! The HTTP API over real HTTP, on both engines: health, status, errors, metrics, OpenAPI,
 //! and the server-rendered wall.
 
-
 use crate::support::{Engine, TestApp, TestDb};
 
 async fn health_and_readiness(engine: Engine) {

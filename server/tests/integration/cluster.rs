@@ -1,7 +1,6 @@
 //! Several nodes on one database see each other; a node that stops leaves the list.
 //! This is what PostgreSQL is for; SQLite (one file, one host) must behave the same.
 
-
 use std::time::Duration;
 
 use crate::support::{Engine, TestApp, TestDb};

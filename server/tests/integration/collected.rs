@@ -1,8 +1,8 @@
 //! Sources and collected records in the store, on SQLite and PostgreSQL alike.
 
-
 use std::sync::Arc;
 
+use crate::support::{Engine, TestDb};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hangar_model::{
     Batch, RobotState, RobotStatus, Run, RunState, SourceId, Vendor, should_replace_run,
@@ -10,7 +10,6 @@ use hangar_model::{
 use hangar_server::config::DatabaseConfig;
 use hangar_server::store::{self, RunFilter, SourceRecord, Store};
 use secrecy::SecretString;
-use crate::support::{Engine, TestDb};
 
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     let s = store::connect(

@@ -6,14 +6,13 @@
 //! transaction, and finished runs are claimed for the rollups in that transaction too, the end
 //! state must match the simulator exactly.
 
-
 use std::time::{Duration, Instant};
 
+use crate::support::{Engine, TestDb};
 use chrono::Utc;
 use hangar_collectors::uipath::sim::{SimConfig, UipathSimulator};
 use hangar_model::SourceId;
 use hangar_server::collect::SourceSpec;
-use crate::support::{Engine, TestDb};
 
 async fn all_runs(http: &reqwest::Client, base: &str) -> Vec<serde_json::Value> {
     let mut out = Vec::new();

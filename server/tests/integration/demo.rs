@@ -1,14 +1,13 @@
 //! The demo path end to end, on both engines: the vendor simulators behind real clients over
 //! real HTTP, and webhooks checked, stored and deduplicated.
 
-
 use std::time::Duration;
 
+use crate::support::{Engine, TestApp, TestDb};
 use hangar_collectors::uipath;
 use hangar_model::SourceId;
 use hangar_server::collect::SourceSpec;
 use hangar_server::demo::{AA_SOURCE, DemoFleet, UIPATH_SOURCE};
-use crate::support::{Engine, TestApp, TestDb};
 
 async fn runs_of(app: &TestApp, source: &str) -> Vec<serde_json::Value> {
     let (status, body) = app

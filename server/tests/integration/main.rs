@@ -17,3 +17,4 @@ mod process;
 mod sources;
 mod store;
 mod stream;
+mod wall;

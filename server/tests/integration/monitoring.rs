@@ -1,14 +1,13 @@
 //! Rollups and the wall summary, on SQLite and PostgreSQL alike.
 
-
 use std::sync::Arc;
 
+use crate::support::{Engine, TestDb};
 use chrono::{Duration, DurationRound, TimeDelta, Utc};
 use hangar_model::{Batch, Run, RunState, SourceId, Vendor};
 use hangar_server::config::DatabaseConfig;
 use hangar_server::store::{self, SourceRecord, Store};
 use secrecy::SecretString;
-use crate::support::{Engine, TestDb};
 
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     let s = store::connect(

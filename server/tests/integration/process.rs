@@ -1,6 +1,5 @@
 //! The real `hangar` binary as an operator runs it: start, serve, SIGTERM, exit 0 in time.
 
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 

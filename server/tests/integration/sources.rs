@@ -2,17 +2,16 @@
 //! engines. The collector here is a scripted fake; the real clients are tested against their
 //! simulators in the collectors crate and end to end in `demo.rs`.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::support::sse::SseReader;
+use crate::support::{Engine, TestApp, TestDb};
 use async_trait::async_trait;
 use hangar_collectors::{ClientStats, CollectError, Collector, Cursor, SourceConfig};
 use hangar_model::{Batch, Run, RunState, SourceId, Vendor};
 use hangar_server::collect::CollectorFactory;
-use crate::support::sse::SseReader;
-use crate::support::{Engine, TestApp, TestDb};
 
 /// Each poll reports one new finished run, `job-<n>`, and moves the cursor to n + 1.
 struct Scripted {

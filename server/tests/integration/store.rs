@@ -1,14 +1,13 @@
 //! The store contract, on SQLite and on PostgreSQL alike.
 
-
 use std::sync::Arc;
 
+use crate::support::{Engine, TestDb};
 use chrono::{Duration, Utc};
 use hangar_model::{DbEngine, NodeId};
 use hangar_server::config::DatabaseConfig;
 use hangar_server::store::{self, NodeRecord, Store};
 use secrecy::SecretString;
-use crate::support::{Engine, TestDb};
 
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     store::connect(

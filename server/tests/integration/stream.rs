@@ -1,6 +1,5 @@
 //! The live stream over real HTTP, on both engines: ids, resume, reset, heartbeat, shutdown.
 
-
 use std::time::Duration;
 
 use crate::support::sse::SseReader;

@@ -1,8 +1,8 @@
 //! Every user-facing word the wall shows, in English and Simplified Chinese.
 //!
 //! Components never hold literal text: they ask for a [`Msg`] in the viewer's [`Lang`], so a
-//! missing translation is a compile error (the `match` below is exhaustive), not an English
-//! word on a Chinese screen.
+//! missing translation is a compile error (see `words.rs`), not an English word on a Chinese
+//! screen. Numbers, dates, times and spans are formatted here too, per language.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,128 +36,10 @@ impl Lang {
     }
 }
 
-/// The words of the wall.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Msg {
-    WallTitle,
-    Demo,
-    DemoExplainer,
-    Connecting,
-    Live,
-    System,
-    ThisNode,
-    Version,
-    Uptime,
-    ServerTime,
-    Database,
-    Engine,
-    Latency,
-    Migrations,
-    MigrationsCurrent,
-    MigrationsPending,
-    Reachable,
-    Unreachable,
-    Pool,
-    Nodes,
-    NodeAlive,
-    NodeDown,
-    LastSeen,
-    Stream,
-    StreamClients,
-    EventsPublished,
-    LastEvent,
-    NoData,
-    Collectors,
-    NoSources,
-    SourceOk,
-    SourceFailing,
-    SourcePaused,
-    SourceStarting,
-    Lag,
-    RequestsPerMinute,
-}
+pub mod names;
+mod words;
 
-pub fn t(lang: Lang, msg: Msg) -> &'static str {
-    use Msg::*;
-    match lang {
-        Lang::En => match msg {
-            WallTitle => "Hangar operations wall",
-            Demo => "DEMO",
-            DemoExplainer => "Simulated fleet: no real robot is behind this screen",
-            Connecting => "connecting…",
-            Live => "live",
-            System => "System",
-            ThisNode => "This node",
-            Version => "Version",
-            Uptime => "Uptime",
-            ServerTime => "Server time",
-            Database => "Database",
-            Engine => "Engine",
-            Latency => "Latency",
-            Migrations => "Migrations",
-            MigrationsCurrent => "current",
-            MigrationsPending => "PENDING",
-            Reachable => "reachable",
-            Unreachable => "UNREACHABLE",
-            Pool => "Connections (idle / open)",
-            Nodes => "Nodes",
-            NodeAlive => "up",
-            NodeDown => "DOWN",
-            LastSeen => "seen",
-            Stream => "Live stream",
-            StreamClients => "Screens connected",
-            EventsPublished => "Events published",
-            LastEvent => "Last event",
-            NoData => "no data yet",
-            Collectors => "Collectors",
-            NoSources => "no sources configured",
-            SourceOk => "ok",
-            SourceFailing => "FAILING",
-            SourcePaused => "paused",
-            SourceStarting => "starting",
-            Lag => "lag",
-            RequestsPerMinute => "req/min",
-        },
-        Lang::ZhCn => match msg {
-            WallTitle => "Hangar 运维监控墙",
-            Demo => "DEMO 演示",
-            DemoExplainer => "模拟机群：此屏幕背后没有真实机器人",
-            Connecting => "连接中…",
-            Live => "实时",
-            System => "系统",
-            ThisNode => "本节点",
-            Version => "版本",
-            Uptime => "运行时长",
-            ServerTime => "服务器时间",
-            Database => "数据库",
-            Engine => "引擎",
-            Latency => "延迟",
-            Migrations => "数据库迁移",
-            MigrationsCurrent => "已是最新",
-            MigrationsPending => "待执行",
-            Reachable => "可连接",
-            Unreachable => "无法连接",
-            Pool => "连接（空闲 / 打开）",
-            Nodes => "节点",
-            NodeAlive => "在线",
-            NodeDown => "离线",
-            LastSeen => "心跳",
-            Stream => "实时数据流",
-            StreamClients => "已连接屏幕",
-            EventsPublished => "已发布事件",
-            LastEvent => "最新事件",
-            NoData => "暂无数据",
-            Collectors => "数据采集",
-            NoSources => "尚未配置数据源",
-            SourceOk => "正常",
-            SourceFailing => "故障",
-            SourcePaused => "已暂停",
-            SourceStarting => "启动中",
-            Lag => "延迟",
-            RequestsPerMinute => "请求/分钟",
-        },
-    }
-}
+pub use words::{Msg, t};
 
 /// "reconnecting — data 12 s old", the banner a dropped stream shows.
 pub fn reconnecting(lang: Lang, age_secs: u64) -> String {
@@ -221,6 +103,57 @@ pub fn millis(_lang: Lang, ms: f64) -> String {
     }
 }
 
+/// "3 of 12" / "3 / 12".
+pub fn of_total(lang: Lang, part: u64, total: u64) -> String {
+    match lang {
+        Lang::En => format!("{} of {}", count(lang, part), count(lang, total)),
+        Lang::ZhCn => format!("{} / {}", count(lang, part), count(lang, total)),
+    }
+}
+
+/// "+4 more" under a list cut to fit the screen.
+pub fn more(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::En => format!("+{n} more"),
+        Lang::ZhCn => format!("另有 {n} 项"),
+    }
+}
+
+/// A share as a whole percent: "97 %"; `None` reads as a dash.
+pub fn percent(_lang: Lang, share: Option<f64>) -> String {
+    match share {
+        Some(s) => format!("{:.0} %", (s * 100.0).clamp(0.0, 100.0)),
+        None => "–".to_owned(),
+    }
+}
+
+/// "Screen 2 of 3" / "第 2 屏，共 3 屏".
+pub fn screen_of(lang: Lang, n: usize, total: usize) -> String {
+    match lang {
+        Lang::En => format!("Screen {n} of {total}"),
+        Lang::ZhCn => format!("第 {n} 屏，共 {total} 屏"),
+    }
+}
+
+/// An hour and minute in UTC, for chart axes and short times: "14:05".
+pub fn hour_minute(_lang: Lang, at: DateTime<Utc>) -> String {
+    at.format("%H:%M").to_string()
+}
+
+/// A day for a chart axis: "Sat 21" / "21日 周六".
+pub fn short_day(lang: Lang, at: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    match lang {
+        Lang::En => at.format("%a %d").to_string(),
+        Lang::ZhCn => format!(
+            "{}日 {}",
+            at.day(),
+            ZH[at.weekday().num_days_from_monday() as usize]
+        ),
+    }
+}
+
 /// A wall-clock time, to the second, in UTC (said so, because the wall is read across zones).
 pub fn clock(lang: Lang, at: DateTime<Utc>) -> String {
     match lang {
@@ -279,6 +212,20 @@ mod tests {
     }
 
     #[test]
+    fn small_formats_read_naturally() {
+        assert_eq!(of_total(Lang::En, 3, 1_200), "3 of 1,200");
+        assert_eq!(of_total(Lang::ZhCn, 3, 12), "3 / 12");
+        assert_eq!(more(Lang::ZhCn, 4), "另有 4 项");
+        assert_eq!(percent(Lang::En, Some(0.974)), "97 %");
+        assert_eq!(percent(Lang::En, None), "–");
+        assert_eq!(screen_of(Lang::ZhCn, 2, 3), "第 2 屏，共 3 屏");
+        let at = Utc.with_ymd_and_hms(2026, 11, 21, 14, 5, 0).unwrap();
+        assert_eq!(hour_minute(Lang::En, at), "14:05");
+        assert_eq!(short_day(Lang::En, at), "Sat 21");
+        assert_eq!(short_day(Lang::ZhCn, at), "21日 周六");
+    }
+
+    #[test]
     fn clocks_are_localized() {
         let at = Utc.with_ymd_and_hms(2026, 11, 21, 3, 4, 5).unwrap();
         assert_eq!(clock(Lang::En, at), "21 Nov 2026 03:04:05 UTC");
@@ -287,40 +234,16 @@ mod tests {
 
     #[test]
     fn every_message_has_both_languages() {
-        use Msg::*;
-        for m in [
-            WallTitle,
-            Demo,
-            DemoExplainer,
-            Connecting,
-            Live,
-            System,
-            ThisNode,
-            Version,
-            Uptime,
-            ServerTime,
-            Database,
-            Engine,
-            Latency,
-            Migrations,
-            MigrationsCurrent,
-            MigrationsPending,
-            Reachable,
-            Unreachable,
-            Pool,
-            Nodes,
-            NodeAlive,
-            NodeDown,
-            LastSeen,
-            Stream,
-            StreamClients,
-            EventsPublished,
-            LastEvent,
-            NoData,
-        ] {
-            assert!(!t(Lang::En, m).is_empty());
-            assert!(!t(Lang::ZhCn, m).is_empty());
-            assert_ne!(t(Lang::En, m), t(Lang::ZhCn, m), "{m:?} untranslated");
+        for &m in Msg::ALL {
+            assert!(!t(Lang::En, m).is_empty(), "{m:?} has no English");
+            assert!(!t(Lang::ZhCn, m).is_empty(), "{m:?} has no Chinese");
+            // The same text in both is allowed only where it is a code, a unit or a name.
+            if !SAME_IN_BOTH.contains(&m) {
+                assert_ne!(t(Lang::En, m), t(Lang::ZhCn, m), "{m:?} untranslated");
+            }
         }
     }
+
+    /// Messages that read the same in both languages on purpose.
+    const SAME_IN_BOTH: &[Msg] = &[Msg::VendorUipath, Msg::VendorAa];
 }
