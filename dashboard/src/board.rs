@@ -110,14 +110,21 @@ pub fn AlarmBand(state: WallState, lang: Memo<Lang>) -> impl IntoView {
         let lang = lang.get();
         let others = alarms.len() - 1;
         let since = i18n::duration(lang, age_secs(first.first_seen, state.now()));
-        let place = first.robot.clone().or(first.vm.clone()).unwrap_or_default();
+        let what = headline(&first, lang);
+        // Where it is, unless the headline already says so.
+        let place = first
+            .robot
+            .clone()
+            .or(first.vm.clone())
+            .filter(|p| !what.contains(p.as_str()))
+            .unwrap_or_default();
         Some(view! {
             <div id="alarm" class=format!("alarm sev-{}", first.severity.as_str()) role="alert"
                 data-id=first.id.to_string()>
                 <span class="alarm-word">
                     {severity_glyph(first.severity)} " " {i18n::t(lang, Msg::Alarm)}
                 </span>
-                <span class="alarm-what">{headline(&first, lang)}</span>
+                <span class="alarm-what">{what}</span>
                 <span class="alarm-where">{place}</span>
                 <span class="alarm-age">{since}</span>
                 {(others > 0).then(|| view! { <span class="alarm-more">{i18n::more(lang, others)}</span> })}

@@ -9,11 +9,14 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const SHOTS = join(ROOT, 'target', 'screenshots');
 
-/** Spawns the hangar binary and resolves once it prints the address it listens on. */
-export async function startDemo(env = {}) {
+/**
+ * Spawns the hangar binary and resolves once it prints the address it listens on. `listen`
+ * and `dataDir` let a test start the same instance again after stopping it.
+ */
+export async function startDemo(env = {}, { listen = '127.0.0.1:0', dataDir } = {}) {
   const bin = process.env.HANGAR_BIN ?? join(ROOT, 'target', 'debug', 'hangar');
-  const dataDir = mkdtempSync(join(tmpdir(), 'hangar-browser-'));
-  const child = spawn(bin, ['demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  dataDir ??= mkdtempSync(join(tmpdir(), 'hangar-browser-'));
+  const child = spawn(bin, ['demo', '--listen', listen, '--data-dir', dataDir], {
     cwd: ROOT,
     env: { ...process.env, HANGAR_STATUS__INTERVAL_SECS: '1', ...env },
     stdio: ['ignore', 'pipe', process.env.TEST_LOG ? 'inherit' : 'ignore'],
@@ -33,6 +36,7 @@ export async function startDemo(env = {}) {
     url,
     child,
     exited,
+    dataDir,
     /** SIGTERM, then resolve with the exit status and how long the stop took. */
     async stop() {
       const t0 = performance.now();
@@ -45,6 +49,29 @@ export async function startDemo(env = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** GET or POST JSON against a running instance. */
+export async function api(base, path, { method = 'GET', body } = {}) {
+  const r = await fetch(base + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
+/** Whether the page scrolls, or any element of the wall sticks out of the viewport. */
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const out = [...document.querySelectorAll('#wall *')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && (r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
+    }).map((el) => `${el.tagName.toLowerCase()}.${el.className}`).slice(0, 5);
+    return { x: root.scrollWidth > innerWidth, y: root.scrollHeight > innerHeight, out };
+  });
 }
 
 export async function launchBrowser() {

@@ -1,99 +1,138 @@
-// The wall in a real browser: it hydrates, follows the stream, says DEMO, speaks both
-// languages, and tells the truth when the server goes away.
+// The wall in a real browser: every screen of the default profile at full HD and 4K in both
+// languages, live updates, the playlist, and the truth when the server goes away and comes back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { startDemo, launchBrowser, openPage, screenshot, overflow, api } from './harness.mjs';
 
 let browser;
-
-/** Whether the page scrolls, or any element sticks out of the viewport. */
-async function overflow(page) {
-  return page.evaluate(() => {
-    const root = document.documentElement;
-    const out = [...document.querySelectorAll('#wall *')].some((el) => {
-      const r = el.getBoundingClientRect();
-      return r.width > 0 && (r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
-    });
-    return { x: root.scrollWidth > innerWidth, y: root.scrollHeight > innerHeight || out };
-  });
-}
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
+
+/** What each screen of the default profile `ops-floor` must show. */
+const SCREENS = {
+  1: ['#panel-kpi', '#panel-anomalies', '#panel-breakdown', '#panel-collectors', '#panel-hangar'],
+  2: ['#panel-kpi', '#panel-fleet .tile'],
+  3: ['#panel-timeline .chart svg', '#panel-saturation .chart svg'],
+};
+
+async function openScreen(page, url) {
+  await page.goto(url);
+  // Only the wasm side sets this attribute to "yes".
+  await page.waitForSelector('#wall[data-hydrated="yes"]', { timeout: 20_000 });
+  await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
+}
 
 test('the wall hydrates and follows the live stream', async () => {
   const demo = await startDemo();
   try {
     const { page, errors } = await openPage(browser, { width: 1920, height: 1080 });
-    await page.goto(`${demo.url}/wall`);
-    // Only the wasm side sets this attribute to "yes".
-    await page.waitForSelector('#wall[data-hydrated="yes"]', { timeout: 20_000 });
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-
+    await openScreen(page, `${demo.url}/wall/1`);
     const before = await page.textContent('#events-published');
     await page.waitForFunction(
       (was) => document.querySelector('#events-published')?.textContent !== was,
       before, { timeout: 10_000 },
     );
-    const afterText = await page.textContent('#events-published');
-    assert.notEqual(afterText, before, 'a value from the stream changed after load');
-
     assert.equal(await page.textContent('.demo-badge'), 'DEMO');
     assert.match(await page.textContent('#panel-db'), /SQLite/);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
-
     // Both simulated vendors collect through the real clients, and the wall says so live.
     for (const source of ['demo-uipath', 'demo-aa']) {
       await page.waitForSelector(`#panel-collectors tr[data-source="${source}"] .source-state.ok`, { timeout: 20_000 });
     }
-    await screenshot(page, 'wall-en-1920x1080');
-    assert.deepEqual(await overflow(page), { x: false, y: false }, 'nothing outside the viewport at 1920x1080');
-
-    await page.setViewportSize({ width: 3840, height: 2160 });
-    await page.waitForTimeout(300);
-    await screenshot(page, 'wall-en-3840x2160');
-    assert.deepEqual(await overflow(page), { x: false, y: false }, 'nothing outside the viewport at 3840x2160');
+    // Every panel says how fresh its data is, and none is stale.
+    await page.waitForFunction(() => [...document.querySelectorAll('.panel .freshness')]
+      .every((f) => /updated/.test(f.textContent)), null, { timeout: 15_000 });
+    assert.equal(await page.locator('.panel[data-stale="yes"]').count(), 0);
     assert.deepEqual(errors, [], 'the console has no errors');
   } finally {
     demo.cleanup();
   }
 });
 
-test('the wall renders in Chinese with ?lang=zh-CN', async () => {
+test('every screen fits 1920x1080 and 3840x2160 in English and Chinese', async () => {
   const demo = await startDemo();
   try {
     const { page, errors } = await openPage(browser, { width: 1920, height: 1080 });
-    await page.goto(`${demo.url}/wall?lang=zh-CN`);
-    await page.waitForSelector('#wall[data-hydrated="yes"]', { timeout: 20_000 });
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
-    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
-    assert.equal(await page.textContent('h1'), 'Hangar 运维监控墙');
-    assert.match(await page.textContent('#conn'), /实时/);
-    await screenshot(page, 'wall-zh-CN-1920x1080');
+    for (const lang of ['en', 'zh-CN']) {
+      for (const [screen, panels] of Object.entries(SCREENS)) {
+        for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+          await page.setViewportSize({ width: w, height: h });
+          await openScreen(page, `${demo.url}/wall/${screen}?lang=${lang}`);
+          for (const sel of panels) await page.waitForSelector(sel, { timeout: 15_000 });
+          assert.equal(await page.getAttribute('#wall', 'data-screen'), screen);
+          assert.equal(await page.getAttribute('html', 'lang'), lang);
+          await page.waitForTimeout(300);
+          await screenshot(page, `wall-screen${screen}-${lang}-${w}x${h}`);
+          const o = await overflow(page);
+          assert.deepEqual(o, { x: false, y: false, out: [] }, `screen ${screen} ${lang} ${w}x${h}`);
+        }
+      }
+      if (lang === 'zh-CN') {
+        assert.equal(await page.textContent('h1'), 'Hangar 运维监控墙');
+        assert.match(await page.textContent('#conn'), /实时/);
+      }
+    }
     assert.deepEqual(errors, []);
   } finally {
     demo.cleanup();
   }
 });
 
-test('SIGTERM stops the server within 5 s and the wall says its data is getting old', async () => {
+test('a single monitor plays the screens in turn', async () => {
   const demo = await startDemo();
   try {
-    const { page } = await openPage(browser, { width: 1920, height: 1080 });
-    await page.goto(`${demo.url}/wall`);
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    // A profile that rotates every 10 s, over a department with no robots: no alarm there
+    // can hold the playlist still (an open alarm does: see the fault test).
+    const { json: base } = await api(demo.url, '/api/v1/wall/profiles/ops-floor');
+    const quick = {
+      ...base, name: 'quick', rotate_secs: 10,
+      screens: base.screens.map((s) => ({ ...s, departments: ['quiet-department'] })),
+    };
+    assert.equal((await api(demo.url, '/api/v1/wall/profiles/quick', { method: 'PUT', body: quick })).status, 200);
+    const { page, errors } = await openPage(browser, { width: 1920, height: 1080 });
+    await openScreen(page, `${demo.url}/wall?profile=quick`);
+    assert.equal(await page.getAttribute('#wall', 'data-screen'), '1');
+    await page.waitForSelector('#all-clear', { timeout: 5_000 });
+    assert.match(await page.textContent('#playlist'), /next screen in/);
+    await page.waitForSelector('#wall[data-screen="2"] #panel-fleet', { timeout: 15_000 });
+    await page.waitForSelector('#wall[data-screen="3"] #panel-timeline', { timeout: 15_000 });
+    await page.waitForSelector('#wall[data-screen="1"] #panel-anomalies', { timeout: 15_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    demo.cleanup();
+  }
+});
 
-    // The browser holds an open event stream: shutdown must end it, not wait on it.
+test('a dropped server is announced within 5 s, and the wall recovers when it is back', async () => {
+  const demo = await startDemo();
+  let again;
+  try {
+    const { page } = await openPage(browser, { width: 1920, height: 1080 });
+    await openScreen(page, `${demo.url}/wall/1`);
+
+    // SIGTERM with the browser's stream open: shutdown must end it, not wait on it.
     const stopped = await demo.stop();
     assert.equal(stopped.code, 0, `clean exit (got ${JSON.stringify(stopped)})`);
     assert.ok(stopped.ms < 5_000, `stopped in ${stopped.ms.toFixed(0)} ms`);
-
+    const t0 = performance.now();
+    await page.waitForSelector('#stale-banner', { timeout: 5_000 });
+    assert.ok(performance.now() - t0 < 5_000);
     await page.waitForSelector('#conn[data-state="reconnecting"]', { timeout: 5_000 });
     await page.waitForFunction(
       () => /data [1-9]\d* s old/.test(document.querySelector('#conn')?.textContent ?? ''),
       null, { timeout: 5_000 },
     );
     await screenshot(page, 'wall-reconnecting-1920x1080');
+
+    // The same instance again, same address and data: the page reconnects by itself.
+    const port = new URL(demo.url).port;
+    again = await startDemo({}, { listen: `127.0.0.1:${port}`, dataDir: demo.dataDir });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 40_000 });
+    await page.waitForSelector('#stale-banner', { state: 'detached', timeout: 5_000 });
+    await page.waitForSelector('#wall[data-hydrated="yes"]', { timeout: 20_000 });
+    await screenshot(page, 'wall-recovered-1920x1080');
   } finally {
+    again?.cleanup();
     demo.cleanup();
   }
 });
