@@ -177,3 +177,110 @@ pub fn alarms_of(anomalies: &[Anomaly]) -> Vec<Anomaly> {
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hangar_model::SourceId;
+    use hangar_model::anomaly::{Acknowledgement, AnomalyKind};
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000, 0).unwrap()
+    }
+
+    fn anomaly(id: i64, severity: Severity, source: &str) -> Anomaly {
+        let now = t0();
+        Anomaly {
+            id,
+            kind: AnomalyKind::RunFaulted,
+            severity,
+            dedup_key: id.to_string(),
+            subject: format!("anomaly {id}"),
+            detail: String::new(),
+            source: Some(SourceId(source.into())),
+            department: None,
+            process: None,
+            robot: None,
+            vm: None,
+            first_seen: now,
+            last_seen: now,
+            count: 1,
+            last_occurrence: String::new(),
+            state: AnomalyState::Open,
+            ack: None,
+            resolved_at: None,
+            resolved_by: None,
+        }
+    }
+
+    fn health(source: &str) -> SourceHealth {
+        serde_json::from_value(serde_json::json!({
+            "source": source, "vendor": "uipath", "department": "finance", "paused": false,
+            "last_success_at": null, "last_error_at": null, "last_error": null, "lag_secs": null,
+            "requests_last_minute": 0, "requests_total": 0, "retries_total": 0,
+            "throttled_total": 0, "next_poll_at": null, "as_of": t0()
+        }))
+        .unwrap()
+    }
+
+    fn state_with(anomalies: Vec<Anomaly>) -> WallState {
+        WallState::new(WallSeed {
+            profile: Some(WallProfile::ops_floor()),
+            screen: 1,
+            data: Some(WallData {
+                anomalies,
+                sources: vec![health("fin")],
+                ..WallData::default()
+            }),
+            ..WallSeed::default()
+        })
+    }
+
+    #[test]
+    fn an_open_error_sounds_the_alarm_until_acknowledged() {
+        let state = state_with(vec![anomaly(1, Severity::Warn, "fin")]);
+        assert!(state.alarms().is_empty(), "a warning is no alarm");
+
+        state.apply_anomaly(anomaly(2, Severity::Error, "fin"));
+        assert_eq!(state.alarms()[0].id, 2);
+        assert!(state.alarm_open_untracked());
+
+        let mut acked = anomaly(2, Severity::Error, "fin");
+        acked.state = AnomalyState::Acknowledged;
+        acked.ack = Some(Acknowledgement {
+            by: "night-shift".into(),
+            at: t0(),
+            note: None,
+        });
+        state.apply_anomaly(acked);
+        assert!(state.alarms().is_empty());
+        let board = state.data.get_untracked().unwrap().anomalies;
+        assert_eq!(board.len(), 2, "acknowledged stays on the board");
+        assert_eq!(board[0].id, 2, "more severe first");
+    }
+
+    #[test]
+    fn resolved_anomalies_leave_and_other_sources_never_arrive() {
+        let state = state_with(vec![anomaly(1, Severity::Fatal, "fin")]);
+        state.apply_anomaly(anomaly(3, Severity::Fatal, "ops"));
+        assert_eq!(state.data.get_untracked().unwrap().anomalies.len(), 1);
+
+        let mut resolved = anomaly(1, Severity::Fatal, "fin");
+        resolved.state = AnomalyState::Resolved;
+        state.apply_anomaly(resolved);
+        assert!(state.data.get_untracked().unwrap().anomalies.is_empty());
+        assert!(state.alarms().is_empty());
+    }
+
+    #[test]
+    fn the_language_is_the_urls_then_the_profiles() {
+        let mut seed = WallSeed {
+            profile: Some(WallProfile::ops_floor()),
+            ..WallSeed::default()
+        };
+        assert_eq!(seed.lang(None), Lang::En);
+        seed.profile.as_mut().unwrap().lang = Some(Lang::ZhCn);
+        assert_eq!(seed.lang(None), Lang::ZhCn);
+        assert_eq!(seed.lang(Some(Lang::En)), Lang::En);
+    }
+}

@@ -103,6 +103,54 @@ test('a single monitor plays the screens in turn', async () => {
   }
 });
 
+test('a fault injected into the simulator reaches the board within 2 s and holds the alarm band until acknowledged', async () => {
+  const demo = await startDemo();
+  try {
+    const { page, errors } = await openPage(browser, { width: 1920, height: 1080 });
+    // The playlist view: an open alarm must also hold it still.
+    await openScreen(page, `${demo.url}/wall`);
+    await page.waitForSelector('#panel-anomalies', { timeout: 10_000 });
+    const { json: sources } = await api(demo.url, '/api/v1/sources');
+    const sim = new URL(sources.find((s) => s.id === 'demo-uipath').base_url).origin;
+    const { json: processes } = await api(sim, '/_sim/processes');
+    const target = processes[0];
+    const known = await page.$$eval('#panel-anomalies li[data-id]', (rows) => rows.map((r) => r.dataset.id));
+
+    // Every run of the process faults from now on; start one. The simulator sends
+    // `job.faulted` to Hangar's webhook at once; no poll is involved.
+    assert.equal((await api(sim, `/_sim/processes/${target.key}/fate`, { method: 'POST', body: { fate: 'fault' } })).status, 200);
+    const t0 = performance.now();
+    assert.equal((await api(sim, `/_sim/processes/${target.key}/jobs`, { method: 'POST' })).status, 201);
+    const row = await page.waitForFunction((before) => {
+      const rows = [...document.querySelectorAll('#panel-anomalies li.sev-error[data-state="open"]')];
+      return rows.find((r) => !before.includes(r.dataset.id))?.dataset.id;
+    }, known, { timeout: 2_000, polling: 50 });
+    const ms = performance.now() - t0;
+    const id = await row.jsonValue();
+    console.log(`fault to anomaly board: ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 2_000, `on the board after ${ms.toFixed(0)} ms`);
+    const { json: anomaly } = await api(demo.url, `/api/v1/anomalies/${id}`);
+    assert.equal(anomaly.anomaly?.kind ?? anomaly.kind, 'run_faulted');
+
+    // It takes the alarm band (unless something worse is open), and the playlist holds.
+    await page.waitForSelector('#alarm', { timeout: 2_000 });
+    assert.match(await page.textContent('#playlist'), /paused/);
+    await screenshot(page, 'wall-alarm-1920x1080');
+
+    // Acknowledged: the board says by whom, and the band lets go of it.
+    const ack = await api(demo.url, `/api/v1/anomalies/${id}/acknowledge`, { method: 'POST', body: { by: 'night-shift', note: 'looking' } });
+    assert.equal(ack.status, 200);
+    await page.waitForSelector(`#panel-anomalies li[data-id="${id}"][data-state="acknowledged"]`, { timeout: 3_000 });
+    assert.match(await page.textContent(`#panel-anomalies li[data-id="${id}"]`), /acknowledged by night-shift/);
+    await page.waitForFunction((aid) => document.querySelector('#alarm')?.dataset.id !== aid, id, { timeout: 3_000 });
+    await api(sim, `/_sim/processes/${target.key}/fate`, { method: 'POST', body: { fate: null } });
+    await screenshot(page, 'wall-acknowledged-1920x1080');
+    assert.deepEqual(errors, []);
+  } finally {
+    demo.cleanup();
+  }
+});
+
 test('a dropped server is announced within 5 s, and the wall recovers when it is back', async () => {
   const demo = await startDemo();
   let again;
