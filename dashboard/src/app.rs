@@ -5,6 +5,7 @@ use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::console::{AuditPage, CredentialsPage, LoginPage, SecretPage, UsersPage};
 use crate::wall::WallPage;
 
 /// The HTML document the server wraps around the app. Styles are inlined so the first paint
@@ -39,6 +40,11 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">"404"</p> }>
                 <Route path=path!("/wall") view=WallPage />
                 <Route path=path!("/wall/:screen") view=WallPage />
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/credentials") view=CredentialsPage />
+                <Route path=path!("/credentials/:id") view=SecretPage />
+                <Route path=path!("/admin/users") view=UsersPage />
+                <Route path=path!("/admin/audit") view=AuditPage />
             </Routes>
         </Router>
     }

@@ -9,6 +9,7 @@ mod app;
 mod board;
 pub mod charts;
 mod conn;
+mod console;
 mod fleet;
 mod frame;
 mod kpi;

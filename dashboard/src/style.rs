@@ -141,4 +141,49 @@ table.breakdown th:nth-child(1) { width: 24%; } table.breakdown th:nth-child(2) 
 .source-error { color: var(--bad); }
 .no-data { color: var(--muted); font-style: italic; }
 .not-found { font-size: 2rem; padding: 2rem; }
+/* The console: desk pages, at desk sizes (em, not the wall's viewport-scaled rem). */
+.console { font-size: 16px; height: 100vh; overflow: auto; }
+body:has(.console) { overflow: auto; }
+.console-nav { display: flex; align-items: center; gap: 1.2em; padding: .7em 1.5em; background: var(--panel);
+  border-bottom: 1px solid var(--line); }
+.console-nav a { color: var(--fg); text-decoration: none; }
+.console-nav a:hover { text-decoration: underline; }
+.console-nav .brand { font-weight: 800; }
+.console-main { max-width: 70em; margin: 0 auto; padding: 1em 1.5em 3em; }
+.console h1 { font-size: 1.6em; margin: .4em 0 .8em; }
+.console h2 { font-size: 1.2em; margin: 0 0 .6em; color: var(--fg); text-transform: none; letter-spacing: 0; }
+.console h3 { font-size: 1em; color: var(--muted); }
+.console a { color: var(--info); }
+.console .who { color: var(--muted); }
+.console .card { background: var(--panel); border: 1px solid var(--line); border-radius: .4em; padding: 1em 1.2em; margin: 1em 0; }
+.console .fields { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .8em 1em; margin-bottom: 1em; }
+.console label { display: flex; flex-direction: column; gap: .3em; font-size: .9em; color: var(--muted); }
+.console label.wide { grid-column: 1 / -1; }
+.console input, .console select, .console textarea { font: inherit; color: var(--fg); background: #0e141b;
+  border: 1px solid var(--line); border-radius: .3em; padding: .45em .6em; }
+.console textarea { min-height: 4em; }
+.console button { font: inherit; color: #000; background: var(--info); border: 0; border-radius: .3em; padding: .45em 1em;
+  cursor: pointer; font-weight: 600; }
+.console button:disabled { opacity: .5; cursor: default; }
+.console button.danger { background: var(--bad); }
+.console button.link { background: none; color: var(--info); padding: 0; font-weight: 400; }
+.console button.link.danger { color: var(--bad); }
+.console form.inline { display: flex; align-items: flex-end; gap: 1em; flex-wrap: wrap; margin: 1em 0; }
+.console table.data { font-size: .95em; table-layout: auto; }
+.console table.data td, .console table.data th { white-space: normal; }
+.console tr.deleted, .console tr.revoked, .console tr.disabled { opacity: .55; }
+.console .muted { color: var(--muted); }
+.console .mono { font-family: "Noto Sans Mono", ui-monospace, monospace; }
+.console .error { color: var(--bad); font-weight: 600; }
+.console .message { color: var(--ok); }
+.console .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3em 1.2em; margin: .5em 0; }
+.console .facts dt { color: var(--muted); } .console .facts dd { margin: 0; }
+.console .revealed { border: 1px dashed var(--warn); padding: .6em .8em; border-radius: .3em; }
+.console .actions { display: flex; gap: .8em; margin: .8em 0; }
+.console .tag { font-size: .8em; padding: .1em .5em; border-radius: .3em; border: 1px solid var(--line); margin-left: .5em; }
+.console .tag.bad { border-color: var(--bad); color: var(--bad); }
+.console .pager { display: flex; gap: 1em; margin-top: 1em; }
+.console.login { display: flex; align-items: center; justify-content: center; }
+.login-card { width: 24em; display: flex; flex-direction: column; gap: 1em; }
+.console td.bad { color: var(--bad); }
 "#;

@@ -96,6 +96,11 @@ pub fn router(state: &AppState, assets: &WallAssets) -> Router {
     Router::new()
         .route("/wall", get(wall))
         .route("/wall/{screen}", get(wall_screen))
+        .route("/login", get(console))
+        .route("/credentials", get(console))
+        .route("/credentials/{id}", get(console))
+        .route("/admin/users", get(console))
+        .route("/admin/audit", get(console))
         .with_state(page)
         .merge(pkg)
 }
@@ -124,6 +129,19 @@ async fn wall_screen(
     request: Request<Body>,
 ) -> Response {
     render(page, query, Some(screen), request).await
+}
+
+/// The console's pages: a frame rendered here, the user's data loaded by the browser with the
+/// user's own session (so no page with private data is ever rendered or cached).
+async fn console(State(page): State<PageState>, request: Request<Body>) -> Response {
+    let options = page.options.clone();
+    let handler =
+        leptos_axum::render_app_to_stream_with_context(|| {}, move || shell(options.clone()));
+    let mut response = handler(request).await.into_response();
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Renders the wall with the screen's data already in it, so the first paint is complete
