@@ -7,12 +7,13 @@ use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
 use hangar_dashboard::{App, WallSeed, shell};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::auth::{Principal, Tenancy};
 use crate::state::AppState;
 
 /// The file names wasm-bindgen writes for the `hangar-wall` crate.
@@ -74,10 +75,16 @@ pub fn router(state: &AppState, assets: &WallAssets) -> Router {
     let latest = state.status.latest();
     let collectors = std::sync::Arc::clone(&state.collectors);
     let seed = move || {
+        // leptos_axum provides the request's parts first; the guard put the caller there.
+        let who = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Principal>().cloned());
+        let tenancy = Tenancy::of(who.as_ref());
+        let mut sources = collectors.health();
+        sources.retain(|s| tenancy.sees(Some(&s.department)));
         provide_context(WallSeed {
             demo,
             status: latest.borrow().clone(),
-            sources: collectors.health(),
+            sources,
         })
     };
     let pkg = Router::new()

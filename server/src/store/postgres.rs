@@ -43,6 +43,7 @@ impl PgStore {
 impl_collected_store!(PgStore);
 impl_monitor_store!(PgStore);
 impl_anomaly_store!(PgStore);
+super::identity::impl_identity_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

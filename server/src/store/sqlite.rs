@@ -72,6 +72,7 @@ fn is_busy(e: &sqlx::Error) -> bool {
 impl_collected_store!(SqliteStore);
 impl_monitor_store!(SqliteStore);
 impl_anomaly_store!(SqliteStore);
+super::identity::impl_identity_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {
