@@ -37,6 +37,53 @@ impl From<Uuid> for NodeId {
     }
 }
 
+/// Declares a UUID newtype id with the same behaviour as [`NodeId`].
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
+        pub struct $name(pub Uuid);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map($name)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(value: Uuid) -> Self {
+                $name(value)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A local user.
+    UserId
+);
+uuid_id!(
+    /// An API token (its id, never its value).
+    TokenId
+);
+uuid_id!(
+    /// A credential in the vault.
+    SecretId
+);
+uuid_id!(
+    /// A grant of a credential to a robot or process.
+    GrantId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! dashboard, and the wire format cannot drift between the two.
 
 pub mod anomaly;
+pub mod auth;
 pub mod error;
 pub mod fleet;
 pub mod i18n;
@@ -14,12 +15,13 @@ pub mod stream;
 pub mod summary;
 pub mod wall;
 
+pub use auth::{Role, Scope};
 pub use error::{ApiError, ApiErrorBody, ErrorCode};
 pub use fleet::{
     Batch, ProcessInfo, QueueItem, QueueItemState, RobotState, RobotStatus, Run, RunState,
     ScheduleInfo, SourceId, Vendor, vm_name,
 };
-pub use ids::NodeId;
+pub use ids::{GrantId, NodeId, SecretId, TokenId, UserId};
 pub use sources::{SourceHealth, SourceView, should_replace_run};
 pub use status::{DbEngine, DbStatus, NodeStatus, StreamStats, SystemStatus};
 pub use stream::{

@@ -109,8 +109,22 @@ impl Application {
             shutdown.clone(),
         ));
 
+        let auth = Arc::new(
+            crate::auth::Auth::new(&config.auth)
+                .await
+                .context("preparing password hashing")?,
+        );
+        if store.count_users().await.context("counting users")? == 0 && !config.demo {
+            tracing::warn!(
+                "no users yet: everything but health, metrics and sign-in answers 401. \
+                 Create the first administrator with `hangar user add <name> --role admin`"
+            );
+        }
+        let audit = Arc::new(crate::audit::AuditLog::new(Arc::clone(&store)));
         let assets = WallAssets::locate(&config.site_dir);
         let state = AppState {
+            auth,
+            audit,
             config: Arc::new(config),
             store,
             hub,
@@ -145,6 +159,11 @@ impl Application {
         Arc::clone(&self.state.collectors)
     }
 
+    /// The node's store (the demo creates its users through it).
+    pub fn store(&self) -> Arc<dyn store::Store> {
+        Arc::clone(&self.state.store)
+    }
+
     /// Cancel it to shut the node down; [`Application::run`] then returns.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.state.shutdown.clone()
@@ -163,8 +182,12 @@ impl Application {
         let ticker = tokio::spawn(Arc::clone(&state.status).run(token.clone()));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
 
-        let server =
-            axum::serve(listener, router).with_graceful_shutdown(token.clone().cancelled_owned());
+        let server = axum::serve(
+            listener,
+            // The peer address feeds login throttling and the audit log.
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(token.clone().cancelled_owned());
         let deadline = async {
             token.cancelled().await;
             tokio::time::sleep(grace).await;

@@ -31,6 +31,7 @@ pub struct Config {
     pub stream: StreamConfig,
     pub status: StatusConfig,
     pub detect: DetectConfig,
+    pub auth: AuthConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -43,6 +44,79 @@ pub struct DetectConfig {
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig { interval_secs: 5 }
+    }
+}
+
+/// Sign-in, sessions, tokens and who may read the wall (see docs/operations.md).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Adds `Secure` to the session cookies. Off by default because the demo and a localhost
+    /// install speak plain HTTP; turn it on whenever Hangar is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// The wall pages, the stream and the reads the wall makes are open without signing in
+    /// (writes never are). `hangar demo` sets it.
+    pub open_wall: bool,
+    /// A session unused this long ends (a wall screen keeps its session alive by being open).
+    pub session_idle_secs: u64,
+    /// A session ends this long after sign-in, used or not.
+    pub session_absolute_secs: u64,
+    /// The longest lifetime an API token may be given, in days (at most 365).
+    pub token_max_days: u32,
+    /// Failed sign-ins allowed per user name, then per client address, within the window.
+    pub login_failures_per_user: u32,
+    pub login_failures_per_ip: u32,
+    pub login_window_secs: u64,
+    /// Take the client address from the first `X-Forwarded-For` hop (only behind a proxy
+    /// that sets it; otherwise clients could pick their own address).
+    pub trust_forwarded_for: bool,
+    pub password: PasswordConfig,
+}
+
+/// Argon2id cost for new password hashes; at least OWASP's floor (m=19456 KiB, t=2, p=1).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordConfig {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        let p = hangar_vault::PasswordHashParams::default();
+        PasswordConfig {
+            memory_kib: p.memory_kib,
+            iterations: p.iterations,
+            parallelism: p.parallelism,
+        }
+    }
+}
+
+impl PasswordConfig {
+    pub fn params(&self) -> hangar_vault::PasswordHashParams {
+        hangar_vault::PasswordHashParams {
+            memory_kib: self.memory_kib,
+            iterations: self.iterations,
+            parallelism: self.parallelism,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            secure_cookies: false,
+            open_wall: false,
+            session_idle_secs: 12 * 3600,
+            session_absolute_secs: 7 * 24 * 3600,
+            token_max_days: 90,
+            login_failures_per_user: 5,
+            login_failures_per_ip: 20,
+            login_window_secs: 15 * 60,
+            trust_forwarded_for: false,
+            password: PasswordConfig::default(),
+        }
     }
 }
 
@@ -113,6 +187,7 @@ impl Default for Config {
             stream: StreamConfig::default(),
             status: StatusConfig::default(),
             detect: DetectConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -209,6 +284,27 @@ impl Config {
         if self.http.request_timeout_secs == 0 {
             return bad("http.request_timeout_secs must be at least 1");
         }
+        if let Err(e) = self.auth.password.params().validate() {
+            return Err(ConfigError::Invalid(format!("auth.password: {e}")));
+        }
+        if self.auth.token_max_days == 0 || self.auth.token_max_days > 365 {
+            return bad("auth.token_max_days must be 1 to 365");
+        }
+        if self.auth.session_idle_secs == 0
+            || self.auth.session_absolute_secs < self.auth.session_idle_secs
+        {
+            return bad(
+                "auth.session_idle_secs must be at least 1 and at most auth.session_absolute_secs",
+            );
+        }
+        if self.auth.login_failures_per_user == 0
+            || self.auth.login_failures_per_ip == 0
+            || self.auth.login_window_secs == 0
+        {
+            return bad(
+                "auth.login_failures_per_user, _per_ip and login_window_secs must be at least 1",
+            );
+        }
         if let Some(url) = &self.database.url {
             let url = url.expose_secret();
             if !(url.starts_with("sqlite:")
@@ -300,6 +396,11 @@ mod tests {
     fn unknown_keys_and_bad_values_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("hangar.toml", "lissen = \"0.0.0.0:9000\"\n")?;
+            assert!(Config::load(Some(Path::new("hangar.toml"))).is_err());
+            jail.create_file("hangar.toml", "[auth.password]\nmemory_kib = 4096\n")?;
+            let err = Config::load(Some(Path::new("hangar.toml"))).unwrap_err();
+            assert!(err.to_string().contains("auth.password"), "{err}");
+            jail.create_file("hangar.toml", "[auth]\ntoken_max_days = 400\n")?;
             assert!(Config::load(Some(Path::new("hangar.toml"))).is_err());
             jail.create_file("hangar.toml", "[database]\nurl = \"mysql://x\"\n")?;
             let err = Config::load(Some(Path::new("hangar.toml"))).unwrap_err();

@@ -101,3 +101,79 @@ fn hook_base(addr: SocketAddr) -> String {
         format!("http://{addr}")
     }
 }
+
+/// A demo user and the password made for it, shown once on stdout.
+pub struct DemoUser {
+    pub username: String,
+    pub role: hangar_model::Role,
+    pub department: Option<String>,
+    pub password: SecretString,
+}
+
+/// One user per role (departments "finance" and "operations", the demo sources'), each with
+/// a fresh random password (an existing demo user from an earlier run gets a new one), and
+/// a wall token owned by the ops user. Printed once by `hangar demo`, never logged.
+pub async fn demo_users(
+    store: &dyn crate::store::Store,
+    config: &crate::config::AuthConfig,
+) -> anyhow::Result<(Vec<DemoUser>, SecretString)> {
+    use hangar_model::{Role, Scope};
+
+    use crate::auth::Auth;
+    use crate::auth::accounts::{NewToken, NewUser, create_user, issue_token};
+
+    let fail = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let auth = Auth::new(config).await?;
+    let plan = [
+        (Role::Admin, None),
+        (Role::Ops, None),
+        (Role::Business, Some("finance")),
+        (Role::Developer, Some("operations")),
+        (Role::Manager, Some("finance")),
+    ];
+    let mut users = Vec::new();
+    let mut ops = None;
+    for (role, department) in plan {
+        let username = format!("demo-{role}");
+        let password = SecretString::from(crate::auth::random_secret()[..16].to_owned());
+        let user = match store.user_by_name(&username).await? {
+            Some(mut existing) => {
+                existing.password_hash = auth.hash(&password).await.map_err(fail)?;
+                existing.password_changed_at = Utc::now();
+                existing.disabled = false;
+                store.update_user(&existing).await?;
+                existing
+            }
+            None => {
+                let new = NewUser {
+                    username: username.clone(),
+                    display_name: Some(format!("Demo {role}")),
+                    role,
+                    department: department.map(str::to_owned),
+                    password: password.clone(),
+                };
+                create_user(store, &auth, new).await.map_err(fail)?
+            }
+        };
+        if role == Role::Ops {
+            ops = Some(user.clone());
+        }
+        users.push(DemoUser {
+            username,
+            role,
+            department: department.map(str::to_owned),
+            password,
+        });
+    }
+    let owner = ops.context("the demo ops user exists")?;
+    let new = NewToken {
+        name: "demo wall".to_owned(),
+        scopes: vec![Scope::WallRead],
+        expires_days: config.token_max_days.min(30),
+        robot: None,
+    };
+    let (_, wall) = issue_token(store, config, &owner, new)
+        .await
+        .map_err(fail)?;
+    Ok((users, wall))
+}

@@ -4,6 +4,8 @@
 //! owns the store, the publishing (the event hub and its stream) and serves the wall.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod collect;
 pub mod config;

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::AuditLog;
+use crate::auth::Auth;
 use crate::collect::Collectors;
 use crate::config::Config;
 use crate::events::EventHub;
@@ -22,6 +24,10 @@ pub struct AppState {
     /// Where every collected batch and webhook goes to be written.
     pub ingest: Ingest,
     pub metrics: PrometheusHandle,
+    /// Password hashing and login throttling.
+    pub auth: Arc<Auth>,
+    /// Every state change and credential read is recorded here first (fail-closed).
+    pub audit: Arc<AuditLog>,
     /// Cancelled when the node begins to shut down.
     pub shutdown: CancellationToken,
 }

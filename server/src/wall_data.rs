@@ -8,6 +8,7 @@ use hangar_model::anomaly::Anomaly;
 use hangar_model::wall::{self, DEFAULT_PROFILE, PanelKind, ScreenSpec, WallData, WallProfile};
 use hangar_model::{SourceId, Vendor};
 
+use crate::auth::Tenancy;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -29,6 +30,7 @@ pub async fn profile(state: &AppState, name: &str) -> Result<Option<WallProfile>
 /// What a screen sees of the fleet: which sources belong to its departments and products.
 struct Scope<'a> {
     screen: &'a ScreenSpec,
+    tenancy: &'a Tenancy,
     departments: HashMap<SourceId, String>,
     vendors: HashMap<SourceId, Vendor>,
 }
@@ -38,7 +40,7 @@ impl Scope<'_> {
         let department_ok = self
             .departments
             .get(source)
-            .is_some_and(|d| self.screen.shows_department(d));
+            .is_some_and(|d| self.screen.shows_department(d) && self.tenancy.sees(Some(d)));
         let vendor_ok = self
             .vendors
             .get(source)
@@ -49,18 +51,19 @@ impl Scope<'_> {
     fn anomaly(&self, a: &Anomaly) -> bool {
         match (&a.source, &a.department) {
             (Some(source), _) => self.source(source),
-            (None, Some(d)) => self.screen.shows_department(d),
+            (None, Some(d)) => self.screen.shows_department(d) && self.tenancy.sees(Some(d)),
             // About Hangar itself (no source, no department): every screen shows it.
             (None, None) => true,
         }
     }
 }
 
-/// Builds screen `number` (1-based) of `profile` as of `now`.
+/// Builds screen `number` (1-based) of `profile` as of `now`, as `tenancy` may see it.
 pub async fn build(
     state: &AppState,
     profile: &WallProfile,
     number: usize,
+    tenancy: &Tenancy,
     now: DateTime<Utc>,
 ) -> Result<Option<WallData>, StoreError> {
     let Some(screen) = profile.screen(number) else {
@@ -69,6 +72,7 @@ pub async fn build(
     let sources = state.collectors.list();
     let scope = Scope {
         screen,
+        tenancy,
         departments: sources
             .iter()
             .map(|s| (s.id.clone(), s.department.clone()))
@@ -159,6 +163,7 @@ pub async fn build(
                 .into_iter()
                 .filter(|b| {
                     screen.shows_department(&b.department)
+                        && tenancy.sees(Some(&b.department))
                         && b.vendor.is_none_or(|v| screen.shows_vendor(v))
                 })
                 .collect(),

@@ -22,6 +22,20 @@ export async function startDemo(env = {}, { listen = '127.0.0.1:0', dataDir } = 
     stdio: ['ignore', 'pipe', process.env.TEST_LOG ? 'inherit' : 'ignore'],
   });
   const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  // The demo prints its users and passwords once, to stdout, after the address.
+  let out = '';
+  const users = new Promise((res) => {
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (/wall token \(wall:read\): (\S+)/.test(out)) {
+        const found = {};
+        for (const m of out.matchAll(/^\s{2}(\S+)\s+(admin|ops|business|developer|manager)\s+(\S+)\s+(\S+)\s*$/gm)) {
+          found[m[2]] ??= { username: m[1], role: m[2], department: m[3], password: m[4] };
+        }
+        res(found);
+      }
+    });
+  });
   const url = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error('hangar did not start within 60 s')), 60_000);
     let buf = '';
@@ -37,6 +51,21 @@ export async function startDemo(env = {}, { listen = '127.0.0.1:0', dataDir } = 
     child,
     exited,
     dataDir,
+    /** The demo's users by role: {username, role, department, password}. */
+    users: () => users,
+    /** A signed-in session (cookies and CSRF token) of the demo's user with `role`. */
+    async session(role = 'admin') {
+      const u = (await users)[role];
+      const r = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: u.username, password: u.password }),
+      });
+      if (!r.ok) throw new Error(`login as ${role} failed: ${r.status}`);
+      const cookies = r.headers.getSetCookie().map((c) => c.split(';')[0]);
+      const csrf = cookies.find((c) => c.startsWith('hangar_csrf='))?.split('=')[1];
+      return { cookie: cookies.join('; '), csrf, user: u };
+    },
     /** SIGTERM, then resolve with the exit status and how long the stop took. */
     async stop() {
       const t0 = performance.now();
@@ -51,11 +80,16 @@ export async function startDemo(env = {}, { listen = '127.0.0.1:0', dataDir } = 
   };
 }
 
-/** GET or POST JSON against a running instance. */
-export async function api(base, path, { method = 'GET', body } = {}) {
+/** GET or POST JSON against a running instance, as `session` (from `demo.session()`) if given. */
+export async function api(base, path, { method = 'GET', body, session } = {}) {
+  const headers = body ? { 'content-type': 'application/json' } : {};
+  if (session) {
+    headers.cookie = session.cookie;
+    if (method !== 'GET') headers['x-csrf-token'] = session.csrf;
+  }
   const r = await fetch(base + path, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers,
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();

@@ -88,7 +88,8 @@ test('a single monitor plays the screens in turn', async () => {
       ...base, name: 'quick', rotate_secs: 10,
       screens: base.screens.map((s) => ({ ...s, departments: ['quiet-department'] })),
     };
-    assert.equal((await api(demo.url, '/api/v1/wall/profiles/quick', { method: 'PUT', body: quick })).status, 200);
+    const ops = await demo.session('ops');
+    assert.equal((await api(demo.url, '/api/v1/wall/profiles/quick', { method: 'PUT', body: quick, session: ops })).status, 200);
     const { page, errors } = await openPage(browser, { width: 1920, height: 1080 });
     await openScreen(page, `${demo.url}/wall?profile=quick`);
     assert.equal(await page.getAttribute('#wall', 'data-screen'), '1');
@@ -138,10 +139,11 @@ test('a fault injected into the simulator reaches the board within 2 s and holds
     await screenshot(page, 'wall-alarm-1920x1080');
 
     // Acknowledged: the board says by whom, and the band lets go of it.
-    const ack = await api(demo.url, `/api/v1/anomalies/${id}/acknowledge`, { method: 'POST', body: { by: 'night-shift', note: 'looking' } });
+    const ops = await demo.session('ops');
+    const ack = await api(demo.url, `/api/v1/anomalies/${id}/acknowledge`, { method: 'POST', body: { note: 'looking' }, session: ops });
     assert.equal(ack.status, 200);
     await page.waitForSelector(`#panel-anomalies li[data-id="${id}"][data-state="acknowledged"]`, { timeout: 3_000 });
-    assert.match(await page.textContent(`#panel-anomalies li[data-id="${id}"]`), /acknowledged by night-shift/);
+    assert.match(await page.textContent(`#panel-anomalies li[data-id="${id}"]`), new RegExp(`acknowledged by ${ops.user.username}`));
     await page.waitForFunction((aid) => document.querySelector('#alarm')?.dataset.id !== aid, id, { timeout: 3_000 });
     await api(sim, `/_sim/processes/${target.key}/fate`, { method: 'POST', body: { fate: null } });
     await screenshot(page, 'wall-acknowledged-1920x1080');

@@ -1,6 +1,7 @@
 //! The `hangar` command line.
 
 mod source;
+mod user;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,11 +49,19 @@ pub enum Command {
     },
     /// Print the effective configuration (secrets redacted) and exit.
     Config,
+    /// Add users, set passwords, list users, issue API tokens (works on the database directly).
+    User {
+        #[command(subcommand)]
+        action: user::UserAction,
+    },
     /// List, add, pause, resume or remove collector sources of a running Hangar.
     Source {
         /// The running Hangar to talk to.
         #[arg(long, env = "HANGAR_SERVER", default_value = "http://127.0.0.1:8080")]
         server: String,
+        /// An API token (`hangar user token …`) with api:read, and api:write for changes.
+        #[arg(long, env = "HANGAR_TOKEN", hide_env_values = true)]
+        token: Option<String>,
         #[command(subcommand)]
         action: source::SourceAction,
     },
@@ -91,6 +100,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.data_dir = data_dir;
             config.database.url = None;
             config.demo = true;
+            // The demo's wall is for anyone to look at; every write still needs a user.
+            config.auth.open_wall = true;
             serve(config).await
         }
         Command::Migrate => {
@@ -109,13 +120,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{config:#?}");
             Ok(())
         }
-        Command::Source { server, action } => source::run(&server, action).await,
+        Command::Source {
+            server,
+            token,
+            action,
+        } => source::run(&server, token.map(secrecy::SecretString::from), action).await,
+        Command::User { action } => user::run(&config, action).await,
     }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let demo = config.demo;
+    let auth_config = config.auth.clone();
     let app = Application::build(config).await?;
+    let demo_users = if demo {
+        Some(crate::demo::demo_users(app.store().as_ref(), &auth_config).await?)
+    } else {
+        None
+    };
     let token = app.shutdown_token();
     let addr = app.local_addr();
     let collectors = app.collectors();
@@ -144,6 +166,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "hangar listening on http://{addr}{}",
         if demo { " (DEMO)" } else { "" }
     );
+    if let Some((users, wall)) = demo_users {
+        // Stdout only, once: these are credentials, so they never go to the log.
+        println!("demo users (passwords are new on every start):");
+        for u in &users {
+            println!(
+                "  {:<16} {:<10} {:<12} {}",
+                u.username,
+                u.role.as_str(),
+                u.department.as_deref().unwrap_or("all"),
+                u.password.expose_secret()
+            );
+        }
+        println!("wall token (wall:read): {}", wall.expose_secret());
+        println!("  a wall screen can open http://{addr}/wall?token=<that token>");
+    }
     let served = server.await.context("the server task failed")?;
     if let Some(fleet) = fleet {
         fleet.stop().await;

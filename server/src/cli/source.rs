@@ -23,8 +23,24 @@ pub enum SourceAction {
     Remove { id: String },
 }
 
-pub async fn run(server: &str, action: SourceAction) -> anyhow::Result<()> {
-    let http = reqwest::Client::new();
+pub async fn run(
+    server: &str,
+    token: Option<secrecy::SecretString>,
+    action: SourceAction,
+) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        let mut value =
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+                .context("the token is not a valid header value")?;
+        value.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .context("building the HTTP client")?;
     let base = server.trim_end_matches('/');
     let url = |path: &str| format!("{base}/api/v1/sources{path}");
     let response = match &action {

@@ -8,6 +8,8 @@ use hangar_model::{AnomalyAction, ApiError, ErrorCode, SourceId, StreamEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::audit::{AuditEvent, AuditOutcome};
+use crate::auth::{Principal, Tenancy};
 use crate::error::{AppError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::store::{AnomalyFilter, AnomalyLogEntry};
@@ -39,6 +41,7 @@ fn bad(m: impl Into<String>) -> AppError {
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    who: Option<Principal>,
     AppQuery(q): AppQuery<AnomalyQuery>,
 ) -> Result<AppJson<Vec<Anomaly>>, AppError> {
     let states = match q.state.as_deref().unwrap_or("active") {
@@ -64,11 +67,18 @@ pub async fn list(
         .map(SourceId::parse)
         .transpose()
         .map_err(bad)?;
+    let department = match Tenancy::of(who.as_ref()) {
+        Tenancy::All => q.department,
+        // A departmental role asking for another department gets nothing, not an error
+        // that would confirm the department exists.
+        Tenancy::Only(mine) if q.department.as_ref().is_none_or(|d| *d == mine) => Some(mine),
+        Tenancy::Only(_) => return Ok(AppJson(Vec::new())),
+    };
     let filter = AnomalyFilter {
         states,
         kind,
         min_severity: q.min_severity,
-        department: q.department,
+        department,
         source,
         limit,
         offset: q.offset.unwrap_or(0),
@@ -93,22 +103,33 @@ pub struct AnomalyDetail {
     ))]
 pub async fn get(
     State(state): State<AppState>,
+    who: Option<Principal>,
     AppPath(id): AppPath<i64>,
 ) -> Result<AppJson<AnomalyDetail>, AppError> {
-    let anomaly = state
-        .store
-        .anomaly(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no anomaly {id}")))?;
+    let anomaly = visible_anomaly(&state, who.as_ref(), id).await?;
     let history = state.store.anomaly_history(id).await?;
     Ok(AppJson(AnomalyDetail { anomaly, history }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// Another department's anomaly is "not found" (404, not 403): its existence is not confirmed.
+async fn visible_anomaly(
+    state: &AppState,
+    who: Option<&Principal>,
+    id: i64,
+) -> Result<Anomaly, AppError> {
+    let tenancy = Tenancy::of(who);
+    state
+        .store
+        .anomaly(id)
+        .await?
+        .filter(|a| tenancy.sees(a.department.as_deref()))
+        .ok_or_else(|| AppError::not_found(format!("no anomaly {id}")))
+}
+
+/// The signed-in user is who acts; the body carries only an optional note. (Unknown fields
+/// are ignored, so older clients that still send `by` keep working; it is not used.)
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct AnomalyActionRequest {
-    /// Who acts. (Taken from the signed-in user once users exist.)
-    pub by: String,
     /// Why, for the history (optional).
     pub note: Option<String>,
 }
@@ -123,12 +144,14 @@ pub struct AnomalyActionRequest {
     ))]
 pub async fn acknowledge(
     State(state): State<AppState>,
+    who: Principal,
     AppPath(id): AppPath<i64>,
     AppJson(req): AppJson<AnomalyActionRequest>,
 ) -> Result<AppJson<Anomaly>, AppError> {
     let note = req.note.clone();
     act(
         state,
+        who,
         id,
         req,
         AnomalyAction::Acknowledged,
@@ -147,12 +170,18 @@ pub async fn acknowledge(
     ))]
 pub async fn unacknowledge(
     State(state): State<AppState>,
+    who: Principal,
     AppPath(id): AppPath<i64>,
     AppJson(req): AppJson<AnomalyActionRequest>,
 ) -> Result<AppJson<Anomaly>, AppError> {
-    act(state, id, req, AnomalyAction::Unacknowledged, |a, _, _| {
-        anomaly::unacknowledge(a)
-    })
+    act(
+        state,
+        who,
+        id,
+        req,
+        AnomalyAction::Unacknowledged,
+        |a, _, _| anomaly::unacknowledge(a),
+    )
     .await
 }
 
@@ -166,53 +195,55 @@ pub async fn unacknowledge(
     ))]
 pub async fn resolve(
     State(state): State<AppState>,
+    who: Principal,
     AppPath(id): AppPath<i64>,
     AppJson(req): AppJson<AnomalyActionRequest>,
 ) -> Result<AppJson<Anomaly>, AppError> {
-    act(state, id, req, AnomalyAction::Resolved, |a, by, now| {
-        anomaly::resolve_by_hand(a, by, now)
-    })
+    act(
+        state,
+        who,
+        id,
+        req,
+        AnomalyAction::Resolved,
+        anomaly::resolve_by_hand,
+    )
     .await
 }
 
 async fn act(
     state: AppState,
+    who: Principal,
     id: i64,
     req: AnomalyActionRequest,
     action: AnomalyAction,
     step: impl FnOnce(&Anomaly, &str, chrono::DateTime<Utc>) -> Result<Anomaly, LifecycleError>,
 ) -> Result<AppJson<Anomaly>, AppError> {
-    let by = req.by.trim();
-    if by.is_empty() || by.len() > 200 {
-        return Err(AppError::client(
-            ErrorCode::BadRequest,
-            "by must name who acts (1-200 characters)",
-        ));
-    }
+    let by = who.username.as_str();
     if req.note.as_ref().is_some_and(|n| n.len() > 2_000) {
         return Err(AppError::client(
             ErrorCode::BadRequest,
             "note is limited to 2000 characters",
         ));
     }
-    let current = state
-        .store
-        .anomaly(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no anomaly {id}")))?;
+    let current = visible_anomaly(&state, Some(&who), id).await?;
     let now = Utc::now();
     let next = step(&current, by, now)
         .map_err(|e: LifecycleError| AppError::client(ErrorCode::Conflict, e.to_string()))?;
-    let verb = match action {
-        AnomalyAction::Acknowledged => "acknowledged",
-        AnomalyAction::Unacknowledged => "unacknowledged",
-        _ => "resolved",
+    let (verb, audit_action) = match action {
+        AnomalyAction::Acknowledged => ("acknowledged", "anomaly.acknowledge"),
+        AnomalyAction::Unacknowledged => ("unacknowledged", "anomaly.unacknowledge"),
+        _ => ("resolved", "anomaly.resolve"),
     };
+    let event = AuditEvent::ok(audit_action, format!("anomaly:{id}"))
+        .with_detail(serde_json::json!({ "note": req.note }));
+    state.audit.record(Some(&who), event.clone()).await?;
     if !state
         .store
         .transition_anomaly(&next, current.state, verb, by, req.note.as_deref(), now)
         .await?
     {
+        let failed = event.with_outcome(AuditOutcome::Failed);
+        state.audit.record(Some(&who), failed).await?;
         return Err(AppError::client(
             ErrorCode::Conflict,
             "the anomaly changed meanwhile; reload and try again",

@@ -15,7 +15,7 @@ pub struct Health {
 }
 
 /// The process is up and serving HTTP. Says nothing about the database.
-#[utoipa::path(get, path = "/healthz", tag = "health",
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
     responses((status = 200, description = "The process answers", body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
@@ -33,7 +33,7 @@ pub struct Readiness {
 }
 
 /// Ready to take traffic: the database answers, its schema is current, no shutdown under way.
-#[utoipa::path(get, path = "/readyz", tag = "health",
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
     responses(
         (status = 200, description = "Ready", body = Readiness),
         (status = 503, description = "Not ready; the body says which check failed", body = Readiness),

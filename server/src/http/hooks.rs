@@ -27,7 +27,7 @@ pub struct HookAck {
 ///
 /// When the source has a webhook secret, `X-UiPath-Signature` (Base64 HMAC-SHA256 of the raw
 /// body) must match; unsigned and forged deliveries are refused.
-#[utoipa::path(post, path = "/hooks/uipath/{source}", tag = "hooks",
+#[utoipa::path(post, path = "/hooks/uipath/{source}", tag = "hooks", security(()),
     params(("source" = String, Path, description = "Source id"),
         ("X-UiPath-Signature" = Option<String>, Header, description = "Base64 HMAC-SHA256 of the body")),
     request_body(content = String, content_type = "application/json", description = "A UiPath webhook event"),
@@ -66,7 +66,7 @@ pub async fn uipath_hook(
 ///
 /// AA signs nothing; when the source has a webhook secret, the callback must carry it in the
 /// `X-Hangar-Token` header (set it in the deployment's `callbackInfo.headers`).
-#[utoipa::path(post, path = "/hooks/aa/{source}", tag = "hooks",
+#[utoipa::path(post, path = "/hooks/aa/{source}", tag = "hooks", security(()),
     params(("source" = String, Path, description = "Source id"),
         ("X-Hangar-Token" = Option<String>, Header, description = "The source's webhook secret")),
     request_body(content = String, content_type = "application/json", description = "An AA deploy callback"),

@@ -1,6 +1,8 @@
 //! The HTTP surface: API, stream, health, metrics and the wall, behind one middleware stack.
 
 mod anomalies;
+mod audit;
+mod auth;
 mod health;
 mod hooks;
 mod metrics;
@@ -10,7 +12,9 @@ mod sources;
 mod status;
 mod stream;
 mod summary;
-mod wall;
+mod tokens;
+mod users;
+pub(crate) mod wall;
 mod wall_api;
 
 use std::time::Duration;
@@ -18,7 +22,7 @@ use std::time::Duration;
 use axum::error_handling::HandleErrorLayer;
 use axum::http::{HeaderName, Request};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use axum::{BoxError, Router, middleware};
 use hangar_model::ErrorCode;
 use tower::ServiceBuilder;
@@ -29,59 +33,97 @@ use tower_http::trace::TraceLayer;
 
 pub use self::metrics::install_prometheus;
 pub use self::openapi::ApiDoc;
-pub use self::wall::WallAssets;
+pub use self::wall::{WallAssets, is_page};
 
 use crate::error::{error_response, method_not_allowed, not_found};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState, assets: &WallAssets) -> Router {
-    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
-    let api = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
-        .route("/api/v1/openapi.json", get(openapi::document))
-        .route("/api/v1/status", get(status::get_status))
-        .route("/api/v1/stream", get(stream::stream))
-        .route("/api/v1/sources", get(sources::list).post(sources::add))
-        .route(
-            "/api/v1/sources/{id}",
-            get(sources::get).delete(sources::remove),
-        )
-        .route("/api/v1/sources/{id}/pause", post(sources::pause))
-        .route("/api/v1/sources/{id}/resume", post(sources::resume))
-        .route("/api/v1/runs", get(runs::list))
-        .route("/api/v1/summary", get(summary::summary))
-        .route("/api/v1/anomalies", get(anomalies::list))
-        .route("/api/v1/anomalies/{id}", get(anomalies::get))
-        .route(
+/// Every API route as (method, template, handler). The router is built from this list, and
+/// a unit test holds it against the policy table, so no route escapes the table.
+fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/healthz", get(health::healthz)),
+        ("GET", "/readyz", get(health::readyz)),
+        ("GET", "/metrics", get(metrics::render)),
+        ("GET", "/api/v1/openapi.json", get(openapi::document)),
+        ("POST", "/api/v1/auth/login", post(auth::login)),
+        ("POST", "/api/v1/auth/logout", post(auth::logout)),
+        ("GET", "/api/v1/auth/me", get(auth::me)),
+        ("POST", "/api/v1/auth/password", post(auth::change_password)),
+        ("GET", "/api/v1/users", get(users::list)),
+        ("POST", "/api/v1/users", post(users::create)),
+        ("PATCH", "/api/v1/users/{id}", patch(users::patch)),
+        (
+            "POST",
+            "/api/v1/users/{id}/password",
+            post(users::reset_password),
+        ),
+        ("GET", "/api/v1/tokens", get(tokens::list)),
+        ("POST", "/api/v1/tokens", post(tokens::create)),
+        ("DELETE", "/api/v1/tokens/{id}", delete(tokens::revoke)),
+        ("GET", "/api/v1/audit", get(audit::list)),
+        ("GET", "/api/v1/status", get(status::get_status)),
+        ("GET", "/api/v1/stream", get(stream::stream)),
+        ("GET", "/api/v1/sources", get(sources::list)),
+        ("POST", "/api/v1/sources", post(sources::add)),
+        ("GET", "/api/v1/sources/{id}", get(sources::get)),
+        ("DELETE", "/api/v1/sources/{id}", delete(sources::remove)),
+        ("POST", "/api/v1/sources/{id}/pause", post(sources::pause)),
+        ("POST", "/api/v1/sources/{id}/resume", post(sources::resume)),
+        ("GET", "/api/v1/runs", get(runs::list)),
+        ("GET", "/api/v1/summary", get(summary::summary)),
+        ("GET", "/api/v1/anomalies", get(anomalies::list)),
+        ("GET", "/api/v1/anomalies/{id}", get(anomalies::get)),
+        (
+            "POST",
             "/api/v1/anomalies/{id}/acknowledge",
             post(anomalies::acknowledge),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/api/v1/anomalies/{id}/unacknowledge",
             post(anomalies::unacknowledge),
-        )
-        .route("/api/v1/anomalies/{id}/resolve", post(anomalies::resolve))
-        .route("/api/v1/saturation", get(summary::saturation))
-        .route("/api/v1/wall/data", get(wall_api::data))
-        .route("/api/v1/wall/profiles", get(wall_api::list))
-        .route(
+        ),
+        (
+            "POST",
+            "/api/v1/anomalies/{id}/resolve",
+            post(anomalies::resolve),
+        ),
+        ("GET", "/api/v1/saturation", get(summary::saturation)),
+        ("GET", "/api/v1/wall/data", get(wall_api::data)),
+        ("GET", "/api/v1/wall/profiles", get(wall_api::list)),
+        ("GET", "/api/v1/wall/profiles/{name}", get(wall_api::get)),
+        ("PUT", "/api/v1/wall/profiles/{name}", put(wall_api::put)),
+        (
+            "DELETE",
             "/api/v1/wall/profiles/{name}",
-            get(wall_api::get)
-                .put(wall_api::put)
-                .delete(wall_api::delete),
-        )
-        .route("/hooks/uipath/{source}", post(hooks::uipath_hook))
-        .route("/hooks/aa/{source}", post(hooks::aa_hook))
-        .route("/", get(|| async { Redirect::temporary("/wall") }))
+            delete(wall_api::delete),
+        ),
+        ("POST", "/hooks/uipath/{source}", post(hooks::uipath_hook)),
+        ("POST", "/hooks/aa/{source}", post(hooks::aa_hook)),
+        ("GET", "/", get(|| async { Redirect::temporary("/wall") })),
+    ]
+}
+
+pub fn router(state: AppState, assets: &WallAssets) -> Router {
+    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
+    let api = api_routes()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
 
     api.merge(wall::router(&state, assets))
+        // Inside the routing, so it sees each request's route template (MatchedPath).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::guard::guard,
+        ))
         .layer(middleware::from_fn(metrics::track))
         .layer(
             ServiceBuilder::new()
@@ -124,5 +166,36 @@ fn timeout_or_internal(e: BoxError, limit: Duration) -> axum::response::Response
     } else {
         tracing::error!(error = %e, "middleware failed");
         error_response(ErrorCode::Internal, "internal error").into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::policy::{Lookup, PKG_TEMPLATE, POLICY, lookup};
+
+    #[test]
+    fn every_routed_path_is_in_the_policy_table() {
+        let routes = api_routes();
+        for (method, path, _) in &routes {
+            assert!(
+                matches!(lookup(method, path), Lookup::Found(_)),
+                "{method} {path} is routed but not in auth::policy::POLICY"
+            );
+        }
+        // And the table names no route that does not exist (the wall page and its assets
+        // are routed by `wall::router`).
+        for rule in POLICY {
+            let routed = routes
+                .iter()
+                .any(|(m, p, _)| *m == rule.method && *p == rule.path)
+                || (rule.method == "GET" && wall::is_page(rule.path))
+                || rule.path == PKG_TEMPLATE;
+            assert!(
+                routed,
+                "{} {} is in the table but not routed",
+                rule.method, rule.path
+            );
+        }
     }
 }

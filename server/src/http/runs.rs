@@ -5,6 +5,7 @@ use hangar_model::{ApiError, ErrorCode, Run, RunState, SourceId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::{Principal, Tenancy};
 use crate::error::{AppError, AppJson, AppQuery};
 use crate::state::AppState;
 use crate::store::RunFilter;
@@ -21,7 +22,7 @@ pub struct RunQuery {
     pub offset: Option<u32>,
 }
 
-/// Runs, newest first.
+/// Runs, newest first; a departmental role sees only its department's.
 #[utoipa::path(get, path = "/api/v1/runs", tag = "runs",
     params(RunQuery),
     responses(
@@ -30,6 +31,7 @@ pub struct RunQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    who: Option<Principal>,
     AppQuery(q): AppQuery<RunQuery>,
 ) -> Result<AppJson<Vec<Run>>, AppError> {
     let limit = q.limit.unwrap_or(100);
@@ -48,6 +50,7 @@ pub async fn list(
     let filter = RunFilter {
         source,
         state: q.state,
+        department: Tenancy::of(who.as_ref()).department().map(str::to_owned),
         limit,
         offset: q.offset.unwrap_or(0),
     };

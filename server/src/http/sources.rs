@@ -4,6 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hangar_model::{ApiError, ErrorCode, SourceId, SourceView};
 
+use crate::audit::{AuditEvent, AuditOutcome};
+use crate::auth::{Principal, Tenancy};
 use crate::collect::{SourceError, SourceSpec};
 use crate::error::{AppError, AppJson, AppPath};
 use crate::state::AppState;
@@ -19,8 +21,14 @@ fn unknown(id: &SourceId) -> AppError {
 /// Every source with its collector health.
 #[utoipa::path(get, path = "/api/v1/sources", tag = "sources",
     responses((status = 200, description = "The sources", body = Vec<SourceView>)))]
-pub async fn list(State(state): State<AppState>) -> AppJson<Vec<SourceView>> {
-    AppJson(state.collectors.list())
+pub async fn list(
+    State(state): State<AppState>,
+    who: Option<Principal>,
+) -> AppJson<Vec<SourceView>> {
+    let tenancy = Tenancy::of(who.as_ref());
+    let mut sources = state.collectors.list();
+    sources.retain(|s| tenancy.sees(Some(&s.department)));
+    AppJson(sources)
 }
 
 /// One source with its collector health.
@@ -32,12 +40,16 @@ pub async fn list(State(state): State<AppState>) -> AppJson<Vec<SourceView>> {
     ))]
 pub async fn get(
     State(state): State<AppState>,
+    who: Option<Principal>,
     AppPath(id): AppPath<String>,
 ) -> Result<AppJson<SourceView>, AppError> {
     let id = source_id(&id)?;
+    let tenancy = Tenancy::of(who.as_ref());
+    // Another department's source is "not found": its existence is not confirmed.
     state
         .collectors
         .get(&id)
+        .filter(|s| tenancy.sees(Some(&s.department)))
         .map(AppJson)
         .ok_or_else(|| unknown(&id))
 }
@@ -55,9 +67,20 @@ pub async fn get(
     ))]
 pub async fn add(
     State(state): State<AppState>,
+    who: Principal,
     AppJson(spec): AppJson<SourceSpec>,
 ) -> Result<(StatusCode, AppJson<SourceView>), AppError> {
-    match state.collectors.add(spec).await {
+    // The spec's secrets are references or simulator values: only names go in the log.
+    let event = AuditEvent::ok("source.add", format!("source:{}", spec.id)).with_detail(
+        serde_json::json!({"vendor": spec.vendor(), "department": spec.department, "base_url": spec.base_url}),
+    );
+    state.audit.record(Some(&who), event.clone()).await?;
+    let added = state.collectors.add(spec).await;
+    if added.is_err() {
+        let failed = event.with_outcome(AuditOutcome::Failed);
+        state.audit.record(Some(&who), failed).await?;
+    }
+    match added {
         Ok(view) => Ok((StatusCode::CREATED, AppJson(view))),
         Err(SourceError::Exists(id)) => Err(AppError::client(
             ErrorCode::Conflict,
@@ -81,9 +104,15 @@ pub async fn add(
     ))]
 pub async fn remove(
     State(state): State<AppState>,
+    who: Principal,
     AppPath(id): AppPath<String>,
 ) -> Result<StatusCode, AppError> {
     let id = source_id(&id)?;
+    if state.collectors.get(&id).is_none() {
+        return Err(unknown(&id));
+    }
+    let event = AuditEvent::ok("source.remove", format!("source:{id}"));
+    state.audit.record(Some(&who), event).await?;
     if state.collectors.remove(&id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -100,9 +129,10 @@ pub async fn remove(
     ))]
 pub async fn pause(
     State(state): State<AppState>,
+    who: Principal,
     AppPath(id): AppPath<String>,
 ) -> Result<AppJson<SourceView>, AppError> {
-    set_paused(state, id, true).await
+    set_paused(state, who, id, true).await
 }
 
 /// Resumes polling, starting with an immediate poll.
@@ -114,17 +144,31 @@ pub async fn pause(
     ))]
 pub async fn resume(
     State(state): State<AppState>,
+    who: Principal,
     AppPath(id): AppPath<String>,
 ) -> Result<AppJson<SourceView>, AppError> {
-    set_paused(state, id, false).await
+    set_paused(state, who, id, false).await
 }
 
 async fn set_paused(
     state: AppState,
+    who: Principal,
     id: String,
     paused: bool,
 ) -> Result<AppJson<SourceView>, AppError> {
     let id = source_id(&id)?;
+    if state.collectors.get(&id).is_none() {
+        return Err(unknown(&id));
+    }
+    let action = if paused {
+        "source.pause"
+    } else {
+        "source.resume"
+    };
+    state
+        .audit
+        .record(Some(&who), AuditEvent::ok(action, format!("source:{id}")))
+        .await?;
     state
         .collectors
         .set_paused(&id, paused)

@@ -4,17 +4,22 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream, StreamExt};
-use hangar_model::{ApiError, ErrorCode, EventId, ResetReason, StreamEvent};
+use hangar_model::{ApiError, ErrorCode, EventId, ResetReason, RunsChanged, SourceId, StreamEvent};
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_util::sync::{CancellationToken, DropGuard};
 use utoipa::IntoParams;
 
+use crate::auth::guard::SessionId;
+use crate::auth::{Principal, Tenancy};
+use crate::collect::Collectors;
 use crate::error::{AppError, AppQuery};
 use crate::events::Envelope;
 use crate::state::AppState;
@@ -43,6 +48,8 @@ pub struct StreamQuery {
     ))]
 pub async fn stream(
     State(state): State<AppState>,
+    who: Option<Principal>,
+    session: Option<Extension<SessionId>>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<StreamQuery>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -56,17 +63,29 @@ pub async fn stream(
         .transpose()
         .map_err(|e| AppError::client(ErrorCode::InvalidQuery, e.to_string()))?;
 
+    let keep_alive_session = session.map(|Extension(id)| keep_session_alive(&state, id));
     let subscription = state.hub.subscribe(last_seen);
     let guard = state.hub.client_guard();
     let hello = Event::default()
         .retry(CLIENT_RETRY)
         .comment("hangar stream");
     let reset = subscription.reset.map(reset_event);
-    let replay = subscription.replay.into_iter().map(|e| to_sse(&e));
-    let live = BroadcastStream::new(subscription.live).map(|item| match item {
-        Ok(envelope) => to_sse(&envelope),
-        // This client fell further behind than the channel holds: it has lost events.
-        Err(BroadcastStreamRecvError::Lagged(_)) => reset_event(ResetReason::Lagged),
+    let view = DepartmentView {
+        tenancy: Tenancy::of(who.as_ref()),
+        collectors: Arc::clone(&state.collectors),
+    };
+    let replay: Vec<Event> = subscription
+        .replay
+        .into_iter()
+        .filter_map(|e| view.visible(&e))
+        .collect();
+    let live = BroadcastStream::new(subscription.live).filter_map(move |item| {
+        let event = match item {
+            Ok(envelope) => view.visible(&envelope),
+            // This client fell further behind than the channel holds: it has lost events.
+            Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset_event(ResetReason::Lagged)),
+        };
+        std::future::ready(event)
     });
 
     let events = stream::iter(std::iter::once(hello).chain(reset).chain(replay))
@@ -76,6 +95,7 @@ pub async fn stream(
         .take_until(state.shutdown.clone().cancelled_owned())
         .map(move |event| {
             let _connected = &guard;
+            let _session = &keep_alive_session;
             Ok::<_, Infallible>(event)
         });
 
@@ -89,6 +109,28 @@ pub async fn stream(
     ))
 }
 
+/// A wall screen keeps its session alive by being open: while its stream is connected, the
+/// session is marked as used, so the idle timeout does not end it.
+fn keep_session_alive(state: &AppState, SessionId(id): SessionId) -> DropGuard {
+    let done = CancellationToken::new();
+    let store = Arc::clone(&state.store);
+    let every = Duration::from_secs((state.config.auth.session_idle_secs / 4).clamp(1, 600));
+    let stop = done.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = tokio::time::sleep(every) => {
+                    if let Err(e) = store.touch_session(&id, chrono::Utc::now()).await {
+                        tracing::warn!(error = %e, "could not mark a streaming session as used");
+                    }
+                }
+            }
+        }
+    });
+    done.drop_guard()
+}
+
 fn events_boxed(
     s: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
 ) -> std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> {
@@ -100,6 +142,67 @@ fn to_sse(envelope: &Arc<Envelope>) -> Event {
         .id(envelope.id.to_string())
         .event(envelope.name())
         .data(&envelope.data)
+}
+
+/// What of the stream one reader may see: a departmental reader gets only their
+/// department's anomalies, runs, robots and collectors, and no fleet-wide summary.
+struct DepartmentView {
+    tenancy: Tenancy,
+    collectors: Arc<Collectors>,
+}
+
+impl DepartmentView {
+    fn department_of(&self, source: &SourceId) -> Option<String> {
+        self.collectors.get(source).map(|s| s.department)
+    }
+
+    fn visible(&self, envelope: &Arc<Envelope>) -> Option<Event> {
+        let Tenancy::Only(mine) = &self.tenancy else {
+            return Some(to_sse(envelope));
+        };
+        let mine = Some(mine.as_str());
+        let keep = |source: &SourceId| self.department_of(source).as_deref() == mine;
+        // Same id, so resuming works; the data is re-serialized only when it was cut.
+        let cut = |event: StreamEvent| {
+            Event::default()
+                .id(envelope.id.to_string())
+                .event(event.name())
+                .data(event.data_json())
+        };
+        match &envelope.event {
+            StreamEvent::Status(_) | StreamEvent::Reset { .. } => Some(to_sse(envelope)),
+            StreamEvent::Summary(_) => None,
+            StreamEvent::Anomaly { anomaly, .. } => {
+                (anomaly.department.as_deref() == mine).then(|| to_sse(envelope))
+            }
+            StreamEvent::CollectorHealth(h) => keep(&h.source).then(|| to_sse(envelope)),
+            StreamEvent::RunsChanged(changed) => {
+                let runs: Vec<_> = changed
+                    .runs
+                    .iter()
+                    .filter(|r| keep(&r.source))
+                    .cloned()
+                    .collect();
+                if runs.is_empty() {
+                    None
+                } else if runs.len() == changed.runs.len() {
+                    Some(to_sse(envelope))
+                } else {
+                    Some(cut(StreamEvent::RunsChanged(RunsChanged { runs, more: 0 })))
+                }
+            }
+            StreamEvent::RobotsChanged(robots) => {
+                let kept: Vec<_> = robots.iter().filter(|r| keep(&r.source)).cloned().collect();
+                if kept.is_empty() {
+                    None
+                } else if kept.len() == robots.len() {
+                    Some(to_sse(envelope))
+                } else {
+                    Some(cut(StreamEvent::RobotsChanged(kept)))
+                }
+            }
+        }
+    }
 }
 
 fn reset_event(reason: ResetReason) -> Event {

@@ -6,18 +6,29 @@ use hangar_model::{ApiError, ErrorCode, SaturationCell, WallSummary};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::{Principal, Tenancy};
 use crate::error::{AppError, AppJson, AppQuery};
 use crate::state::AppState;
 
 /// Running and queued now; finished, failed and success rate today (UTC); robots busy and
-/// idle; active anomalies; the same by department and product.
+/// idle; active anomalies; the same by department and product. A departmental role gets
+/// its department's figures only.
 #[utoipa::path(get, path = "/api/v1/summary", tag = "monitoring",
     responses(
         (status = 200, description = "The wall summary", body = WallSummary),
         (status = 500, description = "Internal error", body = ApiError),
     ))]
-pub async fn summary(State(state): State<AppState>) -> Result<AppJson<WallSummary>, AppError> {
-    Ok(AppJson(state.store.wall_summary(Utc::now()).await?))
+pub async fn summary(
+    State(state): State<AppState>,
+    who: Option<Principal>,
+) -> Result<AppJson<WallSummary>, AppError> {
+    let tenancy = Tenancy::of(who.as_ref());
+    Ok(AppJson(
+        state
+            .store
+            .wall_summary_for(Utc::now(), tenancy.department())
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,6 +46,7 @@ pub struct SaturationQuery {
     ))]
 pub async fn saturation(
     State(state): State<AppState>,
+    who: Option<Principal>,
     AppQuery(q): AppQuery<SaturationQuery>,
 ) -> Result<AppJson<Vec<SaturationCell>>, AppError> {
     let days = q.days.unwrap_or(7);
@@ -47,5 +59,11 @@ pub async fn saturation(
     let now = Utc::now();
     let to = now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now) + TimeDelta::hours(1);
     let from = to - TimeDelta::days(i64::from(days));
-    Ok(AppJson(state.store.saturation(from, to).await?))
+    let tenancy = Tenancy::of(who.as_ref());
+    Ok(AppJson(
+        state
+            .store
+            .saturation_for(from, to, tenancy.department())
+            .await?,
+    ))
 }

@@ -20,9 +20,26 @@ use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::auth::{Principal, Tenancy};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::wall_data;
+
+/// The wall's screens.
+pub const WALL_PAGES: [&str; 2] = ["/wall", "/wall/{screen}"];
+/// The console's pages (frames: their data comes from the API with the user's session).
+pub const CONSOLE_PAGES: [&str; 5] = [
+    "/login",
+    "/credentials",
+    "/credentials/{id}",
+    "/admin/users",
+    "/admin/audit",
+];
+
+/// Whether a route template is an HTML page (a browser without a session is sent to sign in).
+pub fn is_page(template: &str) -> bool {
+    WALL_PAGES.contains(&template) || CONSOLE_PAGES.contains(&template)
+}
 
 /// The file names wasm-bindgen writes for the `hangar-wall` crate.
 pub const OUTPUT_NAME: &str = "hangar_wall";
@@ -93,16 +110,13 @@ pub fn router(state: &AppState, assets: &WallAssets) -> Router {
         app: state.clone(),
         options,
     };
-    Router::new()
+    let router = Router::new()
         .route("/wall", get(wall))
-        .route("/wall/{screen}", get(wall_screen))
-        .route("/login", get(console))
-        .route("/credentials", get(console))
-        .route("/credentials/{id}", get(console))
-        .route("/admin/users", get(console))
-        .route("/admin/audit", get(console))
-        .with_state(page)
-        .merge(pkg)
+        .route("/wall/{screen}", get(wall_screen));
+    let router = CONSOLE_PAGES
+        .iter()
+        .fold(router, |router, path| router.route(path, get(console)));
+    router.with_state(page).merge(pkg)
 }
 
 #[derive(Clone)]
@@ -160,12 +174,14 @@ async fn render(
     // An unreadable screen number is screen 0, which no profile has: the page says so.
     let fixed_screen = screen.map(|s| s.trim().parse::<usize>().unwrap_or(0));
     let number = fixed_screen.unwrap_or(1);
+    // The guard put the caller in the request: a departmental user sees only their department.
+    let tenancy = Tenancy::of(request.extensions().get::<Principal>());
     let profile = match wall_data::profile(state, &name).await {
         Ok(p) => p,
         Err(e) => return AppError::from(e).into_response(),
     };
     let data = match &profile {
-        Some(p) => match wall_data::build(state, p, number, Utc::now()).await {
+        Some(p) => match wall_data::build(state, p, number, &tenancy, Utc::now()).await {
             Ok(d) => d,
             Err(e) => return AppError::from(e).into_response(),
         },

@@ -8,6 +8,7 @@ use hangar_model::{ApiError, ErrorCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::{Principal, Tenancy};
 use crate::error::{AppError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::wall_data;
@@ -36,6 +37,7 @@ fn unknown_profile(name: &str) -> AppError {
     ))]
 pub async fn data(
     State(state): State<AppState>,
+    who: Option<Principal>,
     AppQuery(q): AppQuery<WallDataQuery>,
 ) -> Result<AppJson<WallData>, AppError> {
     let name = q.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
@@ -43,7 +45,8 @@ pub async fn data(
         .await?
         .ok_or_else(|| unknown_profile(name))?;
     let screen = q.screen.unwrap_or(1);
-    let data = wall_data::build(&state, &profile, screen, Utc::now())
+    let tenancy = Tenancy::of(who.as_ref());
+    let data = wall_data::build(&state, &profile, screen, &tenancy, Utc::now())
         .await?
         .ok_or_else(|| {
             AppError::client(

@@ -47,6 +47,8 @@ pub struct BatchWrite<'a> {
 pub struct RunFilter {
     pub source: Option<SourceId>,
     pub state: Option<RunState>,
+    /// Only runs of this department's sources.
+    pub department: Option<String>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -458,6 +460,7 @@ macro_rules! collected_queries {
                         created_at, started_at, ended_at, updated_at, error, trigger_kind, schedule_key
                  FROM runs
                  WHERE ($1 IS NULL OR source_id = $1) AND ($2 IS NULL OR state = $2)
+                   AND ($5 IS NULL OR source_id IN (SELECT id FROM sources WHERE department = $5))
                  ORDER BY COALESCE(started_at, created_at) DESC, source_id, vendor_key
                  LIMIT $3 OFFSET $4",
             )
@@ -465,6 +468,7 @@ macro_rules! collected_queries {
             .bind(f.state.map(|s| s.as_str()))
             .bind(i64::from(f.limit))
             .bind(i64::from(f.offset))
+            .bind(f.department.clone())
             .fetch_all(pool)
             .await?;
             Ok(rows.into_iter().map(Run::from).collect())

@@ -7,6 +7,7 @@
 
 pub mod anomalies;
 pub(crate) mod collected;
+pub mod identity;
 mod monitor;
 mod postgres;
 mod sqlite;
@@ -26,6 +27,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use anomalies::{AnomalyFilter, AnomalyLogEntry};
 pub use collected::{ApplyStats, BatchWrite, RunFilter, SourceRecord};
+pub use identity::{
+    AuditFilter, AuditRecord, NewAuditEntry, SessionRecord, TokenRecord, UserPatch, UserRecord,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use walls::WallStore;
@@ -133,13 +137,32 @@ pub trait CollectedStore: Send + Sync {
 /// engine by [`impl_monitor_store!`] over the shared SQL in `monitor.rs`.
 #[async_trait]
 pub trait MonitorStore: Send + Sync {
-    async fn wall_summary(&self, now: DateTime<Utc>) -> Result<WallSummary, StoreError>;
+    async fn wall_summary(&self, now: DateTime<Utc>) -> Result<WallSummary, StoreError> {
+        self.wall_summary_for(now, None).await
+    }
+
+    /// The summary over one department's sources, or over all with `None`.
+    async fn wall_summary_for(
+        &self,
+        now: DateTime<Utc>,
+        department: Option<&str>,
+    ) -> Result<WallSummary, StoreError>;
 
     /// Busy share per robot per hour in `[from, to)`.
     async fn saturation(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+    ) -> Result<Vec<SaturationCell>, StoreError> {
+        self.saturation_for(from, to, None).await
+    }
+
+    /// As [`MonitorStore::saturation`], for one department's sources, or all with `None`.
+    async fn saturation_for(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        department: Option<&str>,
     ) -> Result<Vec<SaturationCell>, StoreError>;
 }
 
@@ -186,9 +209,67 @@ pub trait AnomalyStore: Send + Sync {
     async fn departments(&self) -> Result<Vec<(SourceId, String)>, StoreError>;
 }
 
+/// Local users, their browser sessions and API tokens. Implemented for every engine by
+/// [`identity::impl_identity_store!`].
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    async fn count_users(&self) -> Result<u64, StoreError>;
+    /// Adds a user; false if the name (case-insensitive) is taken.
+    async fn insert_user(&self, user: &UserRecord) -> Result<bool, StoreError>;
+    async fn user(&self, id: hangar_model::UserId) -> Result<Option<UserRecord>, StoreError>;
+    /// By name, case-insensitive.
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// Writes every field but the id, name and creation time. A disabled user's sessions
+    /// are deleted and tokens revoked in the same transaction. False if there is no such user.
+    async fn update_user(&self, user: &UserRecord) -> Result<bool, StoreError>;
+    async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+    /// By the SHA-256 (hex) of the cookie value.
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn touch_session(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn delete_session(&self, id: &str) -> Result<(), StoreError>;
+    async fn delete_user_sessions(&self, user: hangar_model::UserId) -> Result<(), StoreError>;
+    async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
+    async fn token(&self, id: hangar_model::TokenId) -> Result<Option<TokenRecord>, StoreError>;
+    /// By the SHA-256 (hex) of the token value.
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// One user's tokens, or everyone's; newest first.
+    async fn list_tokens(
+        &self,
+        user: Option<hangar_model::UserId>,
+    ) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes the token and ends the sessions made from it; false if unknown or revoked.
+    async fn revoke_token(
+        &self,
+        id: hangar_model::TokenId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn touch_token(
+        &self,
+        id: hangar_model::TokenId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// The append-only audit log (triggers refuse UPDATE and DELETE on both engines).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn append_audit(&self, entry: &NewAuditEntry) -> Result<i64, StoreError>;
+    /// Newest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError>;
+}
+
 #[async_trait]
 pub trait Store:
-    CollectedStore + MonitorStore + AnomalyStore + WallStore + Send + Sync + 'static
+    CollectedStore
+    + MonitorStore
+    + AnomalyStore
+    + WallStore
+    + IdentityStore
+    + AuditStore
+    + Send
+    + Sync
+    + 'static
 {
     fn engine(&self) -> DbEngine;
 
@@ -297,18 +378,20 @@ macro_rules! impl_monitor_store {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::store::MonitorStore for $store {
-            async fn wall_summary(
+            async fn wall_summary_for(
                 &self,
                 now: chrono::DateTime<chrono::Utc>,
+                department: Option<&str>,
             ) -> Result<hangar_model::WallSummary, StoreError> {
-                q::monitor::wall_summary(&self.pool, now).await
+                q::monitor::wall_summary(&self.pool, now, department).await
             }
-            async fn saturation(
+            async fn saturation_for(
                 &self,
                 from: chrono::DateTime<chrono::Utc>,
                 to: chrono::DateTime<chrono::Utc>,
+                department: Option<&str>,
             ) -> Result<Vec<hangar_model::SaturationCell>, StoreError> {
-                q::monitor::saturation(&self.pool, from, to).await
+                q::monitor::saturation(&self.pool, from, to, department).await
             }
         }
     };

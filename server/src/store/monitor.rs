@@ -138,33 +138,52 @@ macro_rules! monitor_queries {
             }
 
             /// The wall's headline numbers: live tables for "now", rollups for "today".
-            pub async fn wall_summary(pool: &$pool, now: DateTime<Utc>) -> Result<WallSummary, StoreError> {
+            ///
+            /// With a department, every figure counts only that department's sources.
+            pub async fn wall_summary(
+                pool: &$pool,
+                now: DateTime<Utc>,
+                department: Option<&str>,
+            ) -> Result<WallSummary, StoreError> {
                 let today = now.format("%Y-%m-%d").to_string();
                 let live: Vec<(String, i64)> = sqlx::query_as(
                     "SELECT state, COUNT(*) FROM runs
-                     WHERE state NOT IN ('succeeded', 'failed', 'stopped') GROUP BY state",
+                     WHERE state NOT IN ('succeeded', 'failed', 'stopped')
+                       AND ($1 IS NULL OR source_id IN (SELECT id FROM sources WHERE department = $1))
+                     GROUP BY state",
                 )
+                .bind(department)
                 .fetch_all(pool)
                 .await?;
                 let (finished, succeeded, failed): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
                     "SELECT CAST(SUM(runs) AS BIGINT), CAST(SUM(succeeded) AS BIGINT), CAST(SUM(failed) AS BIGINT)
-                     FROM process_daily WHERE day = $1",
+                     FROM process_daily WHERE day = $1
+                       AND ($2 IS NULL OR source_id IN (SELECT id FROM sources WHERE department = $2))",
                 )
                 .bind(&today)
+                .bind(department)
                 .fetch_one(pool)
                 .await?;
-                let robots: Vec<(String, i64)> =
-                    sqlx::query_as("SELECT state, COUNT(*) FROM robots GROUP BY state")
-                        .fetch_all(pool)
-                        .await?;
-                let anomalies: Vec<(String, String, i64)> = sqlx::query_as(
-                    "SELECT state, severity, COUNT(*) FROM anomalies WHERE state <> 'resolved' GROUP BY state, severity",
+                let robots: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT state, COUNT(*) FROM robots
+                     WHERE ($1 IS NULL OR source_id IN (SELECT id FROM sources WHERE department = $1))
+                     GROUP BY state",
                 )
+                .bind(department)
+                .fetch_all(pool)
+                .await?;
+                let anomalies: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT state, severity, COUNT(*) FROM anomalies
+                     WHERE state <> 'resolved' AND ($1 IS NULL OR department = $1)
+                     GROUP BY state, severity",
+                )
+                .bind(department)
                 .fetch_all(pool)
                 .await?;
                 // Per source, then folded by department and product here: each query is a
                 // single pass over an index (the unfinished-runs partial index, the day index,
-                // the active-anomaly index), not a subquery per source.
+                // the active-anomaly index), not a subquery per source. Sources of other
+                // departments fall out below, where the rows are matched to `sources`.
                 let running_by_source: Vec<(String, i64)> = sqlx::query_as(
                     "SELECT source_id, COUNT(*) FROM runs
                      WHERE state NOT IN ('succeeded', 'failed', 'stopped') AND state = 'running'
@@ -184,10 +203,13 @@ macro_rules! monitor_queries {
                 )
                 .fetch_all(pool)
                 .await?;
-                let sources: Vec<(String, String, String)> =
-                    sqlx::query_as("SELECT id, department, vendor FROM sources ORDER BY department, vendor, id")
-                        .fetch_all(pool)
-                        .await?;
+                let sources: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT id, department, vendor FROM sources WHERE ($1 IS NULL OR department = $1)
+                     ORDER BY department, vendor, id",
+                )
+                .bind(department)
+                .fetch_all(pool)
+                .await?;
 
                 let mut by_department: Vec<Breakdown> = Vec::new();
                 for (id, department, vendor) in sources {
@@ -254,13 +276,17 @@ macro_rules! monitor_queries {
                 pool: &$pool,
                 from: DateTime<Utc>,
                 to: DateTime<Utc>,
+                department: Option<&str>,
             ) -> Result<Vec<SaturationCell>, StoreError> {
                 let rows: Vec<(String, String, String, f64)> = sqlx::query_as(
                     "SELECT source_id, robot, hour, busy_secs FROM robot_hourly
-                     WHERE hour >= $1 AND hour < $2 ORDER BY source_id, robot, hour",
+                     WHERE hour >= $1 AND hour < $2
+                       AND ($3 IS NULL OR source_id IN (SELECT id FROM sources WHERE department = $3))
+                     ORDER BY source_id, robot, hour",
                 )
                 .bind(from.format("%Y-%m-%dT%H").to_string())
                 .bind(to.format("%Y-%m-%dT%H").to_string())
+                .bind(department)
                 .fetch_all(pool)
                 .await?;
                 Ok(rows

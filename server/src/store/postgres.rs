@@ -44,6 +44,7 @@ impl_collected_store!(PgStore);
 impl_monitor_store!(PgStore);
 impl_anomaly_store!(PgStore);
 super::walls::impl_wall_store!(PgStore);
+super::identity::impl_identity_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

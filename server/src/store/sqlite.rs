@@ -73,6 +73,7 @@ impl_collected_store!(SqliteStore);
 impl_monitor_store!(SqliteStore);
 impl_anomaly_store!(SqliteStore);
 super::walls::impl_wall_store!(SqliteStore);
+super::identity::impl_identity_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

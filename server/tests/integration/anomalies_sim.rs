@@ -204,7 +204,7 @@ async fn every_kind_of_anomaly_reaches_the_stream(engine: Engine) {
     let mut config = db.config();
     config.detect.interval_secs = 1;
     let app = TestApp::spawn(config).await;
-    let stream = SseReader::open(&app.url("/api/v1/stream"), None).await;
+    let stream = SseReader::open_as(&app.url("/api/v1/stream"), None, Some(&app.token)).await;
     assert_eq!(stream.status, 200);
     add_source(
         &app,

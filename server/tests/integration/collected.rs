@@ -155,6 +155,7 @@ async fn batches_and_cursors_move_together(engine: Engine) {
         .list_runs(&RunFilter {
             source: Some(fin.clone()),
             state: Some(RunState::Failed),
+            department: None,
             limit: 10,
             offset: 0,
         })

@@ -52,7 +52,7 @@ async fn kill_minus_nine_during_ingest_loses_and_repeats_nothing(engine: Engine)
     .unwrap();
     let mut config = sim.source_config(SourceId("crash".to_owned()), "finance");
     config.poll_interval_secs = 1;
-    let http = reqwest::Client::new();
+    let http = crate::support::bearer_client(&crate::support::admin_token(&db).await);
 
     let (mut child, mut base) = crate::support::spawn_binary(&db);
     let r = http

@@ -8,10 +8,11 @@ use crate::support::{Engine, TestDb};
 
 async fn sigterm_stops_the_server_within_five_seconds(engine: Engine) {
     let db = TestDb::new(engine).await;
+    let token = crate::support::admin_token(&db).await;
     let (mut child, base) = crate::support::spawn_binary(&db);
 
     // A connected stream is what usually holds a graceful shutdown open forever.
-    let mut stream = SseReader::open(&format!("{base}/api/v1/stream"), None).await;
+    let mut stream = SseReader::open_as(&format!("{base}/api/v1/stream"), None, Some(&token)).await;
     stream
         .next_event(Duration::from_secs(5))
         .await

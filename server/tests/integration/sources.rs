@@ -250,7 +250,7 @@ async fn collector_health_is_on_the_stream(engine: Engine) {
         &spec("fin", serde_json::json!({"value": "x"}), true),
     )
     .await;
-    let mut s = SseReader::open(&app.url("/api/v1/stream"), None).await;
+    let mut s = SseReader::open_as(&app.url("/api/v1/stream"), None, Some(&app.token)).await;
     let mut found = None;
     while let Some(f) = s.next_event(Duration::from_secs(5)).await {
         if f.event.as_deref() == Some("collector_health") {

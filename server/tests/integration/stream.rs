@@ -25,7 +25,7 @@ fn seq(id: &str) -> u64 {
 async fn a_fresh_client_gets_the_current_status_at_once(engine: Engine) {
     let db = TestDb::new(engine).await;
     let app = TestApp::spawn(db.config()).await;
-    let mut s = SseReader::open(&app.url("/api/v1/stream"), None).await;
+    let mut s = SseReader::open_as(&app.url("/api/v1/stream"), None, Some(&app.token)).await;
     assert_eq!(s.status, 200);
     assert_eq!(s.content_type, "text/event-stream");
     let hello = s.next_frame(WAIT).await.unwrap();
@@ -48,14 +48,14 @@ async fn resume_with_last_event_id_misses_nothing(engine: Engine) {
     let app = TestApp::spawn(db.config()).await;
     let url = app.url("/api/v1/stream");
 
-    let mut s = SseReader::open(&url, None).await;
+    let mut s = SseReader::open_as(&url, None, Some(&app.token)).await;
     let seen = s.next_event(WAIT).await.unwrap().id.unwrap();
     drop(s); // disconnect
 
     // Events happen while we are away (one a second).
     tokio::time::sleep(Duration::from_millis(3_500)).await;
 
-    let mut s = SseReader::open(&url, Some(&seen)).await;
+    let mut s = SseReader::open_as(&url, Some(&seen), Some(&app.token)).await;
     let mut ids = vec![];
     while let Some(f) = s.next_event(Duration::from_millis(300)).await {
         assert_ne!(
@@ -73,7 +73,12 @@ async fn resume_with_last_event_id_misses_nothing(engine: Engine) {
     assert_eq!(ids, expected, "every missed event, in order, none twice");
 
     // The query parameter does the same for clients that cannot set the header.
-    let mut q = SseReader::open(&format!("{url}?last_event_id={seen}"), None).await;
+    let mut q = SseReader::open_as(
+        &format!("{url}?last_event_id={seen}"),
+        None,
+        Some(&app.token),
+    )
+    .await;
     let f = q.next_event(WAIT).await.unwrap();
     assert_eq!(seq(f.id.as_deref().unwrap()), seq(&seen) + 1);
     app.stop().await;
@@ -86,12 +91,12 @@ async fn resume_past_the_ring_gets_a_reset(engine: Engine) {
     config.stream.ring_capacity = 2;
     let app = TestApp::spawn(config).await;
     let url = app.url("/api/v1/stream");
-    let mut s = SseReader::open(&url, None).await;
+    let mut s = SseReader::open_as(&url, None, Some(&app.token)).await;
     let seen = s.next_event(WAIT).await.unwrap().id.unwrap();
     drop(s);
     tokio::time::sleep(Duration::from_millis(3_500)).await;
 
-    let mut s = SseReader::open(&url, Some(&seen)).await;
+    let mut s = SseReader::open_as(&url, Some(&seen), Some(&app.token)).await;
     let reset = s.next_event(WAIT).await.unwrap();
     assert_eq!(reset.event.as_deref(), Some("reset"));
     assert_eq!(reset.data.as_deref(), Some(r#"{"reason":"too_old"}"#));
@@ -103,7 +108,7 @@ async fn resume_past_the_ring_gets_a_reset(engine: Engine) {
     next_named(&mut s, "status").await;
 
     // An id from an earlier run of the node (another epoch) also resets.
-    let mut s = SseReader::open(&url, Some("1-1")).await;
+    let mut s = SseReader::open_as(&url, Some("1-1"), Some(&app.token)).await;
     let reset = s.next_event(WAIT).await.unwrap();
     assert_eq!(reset.data.as_deref(), Some(r#"{"reason":"other_epoch"}"#));
     app.stop().await;
@@ -116,7 +121,7 @@ async fn an_idle_stream_gets_heartbeats(engine: Engine) {
     config.status.interval_secs = 3_600; // nothing else to say for an hour
     config.stream.heartbeat_secs = 1;
     let app = TestApp::spawn(config).await;
-    let mut s = SseReader::open(&app.url("/api/v1/stream"), None).await;
+    let mut s = SseReader::open_as(&app.url("/api/v1/stream"), None, Some(&app.token)).await;
     let mut heartbeats = 0;
     while let Some(f) = s.next_frame(Duration::from_millis(2_500)).await {
         if f.comments.iter().any(|c| c == "heartbeat") {
@@ -134,7 +139,7 @@ async fn an_idle_stream_gets_heartbeats(engine: Engine) {
 async fn shutdown_ends_open_streams(engine: Engine) {
     let db = TestDb::new(engine).await;
     let app = TestApp::spawn(db.config()).await;
-    let mut s = SseReader::open(&app.url("/api/v1/stream"), None).await;
+    let mut s = SseReader::open_as(&app.url("/api/v1/stream"), None, Some(&app.token)).await;
     s.next_event(WAIT).await.unwrap();
     let (ready_status, _) = app.get_json("/readyz").await;
     assert_eq!(ready_status, 200);
@@ -151,8 +156,8 @@ async fn clients_are_counted(engine: Engine) {
     let db = TestDb::new(engine).await;
     let app = TestApp::spawn(db.config()).await;
     let url = app.url("/api/v1/stream");
-    let mut a = SseReader::open(&url, None).await;
-    let mut b = SseReader::open(&url, None).await;
+    let mut a = SseReader::open_as(&url, None, Some(&app.token)).await;
+    let mut b = SseReader::open_as(&url, None, Some(&app.token)).await;
     a.next_event(WAIT).await.unwrap();
     b.next_event(WAIT).await.unwrap();
     let (_, status) = app.get_json("/api/v1/status").await;

@@ -8,9 +8,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Once;
 
-use hangar_server::config::{Config, LogConfig};
+use hangar_model::{Role, Scope};
+use hangar_server::auth::Auth;
+use hangar_server::auth::accounts::{NewToken, NewUser, create_user, issue_token};
+use hangar_server::config::{AuthConfig, Config, LogConfig};
+use hangar_server::store::Store;
 use hangar_server::{Application, telemetry};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -127,11 +131,18 @@ fn init_logs() {
     });
 }
 
-/// A running app, spoken to over real HTTP.
+/// A running app, spoken to over real HTTP. `http` sends an admin's bearer token by default;
+/// [`TestApp::anonymous`] sends nothing.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub http: reqwest::Client,
+    /// A client without credentials.
+    pub anonymous: reqwest::Client,
+    /// The admin token `http` sends (scopes api:read and api:write).
+    pub token: String,
+    pub store: std::sync::Arc<dyn Store>,
+    pub auth: AuthConfig,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<anyhow::Result<()>>,
     pub collectors: std::sync::Arc<hangar_server::collect::Collectors>,
@@ -148,9 +159,12 @@ impl TestApp {
         config: Config,
         factory: hangar_server::collect::CollectorFactory,
     ) -> TestApp {
+        let auth = config.auth.clone();
         let app = Application::build_with(config, factory)
             .await
             .expect("app builds");
+        let store = app.store();
+        let token = bootstrap_admin(store.as_ref(), &auth).await;
         let addr = app.local_addr();
         let shutdown = app.shutdown_token();
         let collectors = app.collectors();
@@ -159,10 +173,11 @@ impl TestApp {
         TestApp {
             addr,
             base: format!("http://{addr}"),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
+            http: bearer_client(&token),
+            anonymous: client_with(reqwest::header::HeaderMap::new()),
+            token,
+            store,
+            auth,
             shutdown,
             task,
             collectors,
@@ -172,6 +187,101 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// A new user with this role (and department), made directly in the store; returns its
+    /// name and password.
+    pub async fn user(&self, role: Role, department: Option<&str>) -> (String, String) {
+        let username = format!(
+            "{}-{}",
+            role.as_str(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let auth = Auth::new(&self.auth).await.expect("auth");
+        create_user(
+            self.store.as_ref(),
+            &auth,
+            NewUser {
+                username: username.clone(),
+                display_name: None,
+                role,
+                department: department.map(str::to_owned),
+                password: SecretString::from(password.clone()),
+            },
+        )
+        .await
+        .expect("user created");
+        (username, password)
+    }
+
+    /// A token of this user's with these scopes, valid for a day.
+    pub async fn token_for(&self, username: &str, scopes: &[Scope], robot: Option<&str>) -> String {
+        let owner = self
+            .store
+            .user_by_name(username)
+            .await
+            .expect("store")
+            .expect("user exists");
+        let (_, secret) = issue_token(
+            self.store.as_ref(),
+            &self.auth,
+            &owner,
+            NewToken {
+                name: "test".to_owned(),
+                scopes: scopes.to_vec(),
+                expires_days: 1,
+                robot: robot.map(str::to_owned),
+            },
+        )
+        .await
+        .expect("token issued");
+        secret.expose_secret().to_owned()
+    }
+
+    /// A bearer client for a new user of this role (token scopes api:read and api:write).
+    pub async fn client_for(&self, role: Role, department: Option<&str>) -> reqwest::Client {
+        let (name, _) = self.user(role, department).await;
+        bearer_client(
+            &self
+                .token_for(&name, &[Scope::ApiRead, Scope::ApiWrite], None)
+                .await,
+        )
+    }
+
+    /// Signs in through the API and returns a client that sends the session cookies (and
+    /// the CSRF token, for tests that add the header themselves).
+    pub async fn session_for(&self, username: &str, password: &str) -> SessionClient {
+        let r = self
+            .anonymous
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status().as_u16(), 200, "login of {username}");
+        let set_cookies: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let body: serde_json::Value = r.json().await.unwrap();
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        let pairs: Vec<&str> = set_cookies
+            .iter()
+            .map(|c| c.split(';').next().unwrap())
+            .collect();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            reqwest::header::HeaderValue::from_str(&pairs.join("; ")).unwrap(),
+        );
+        SessionClient {
+            http: client_with(headers),
+            csrf,
+            set_cookies,
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -208,6 +318,80 @@ impl TestApp {
             .expect("app task")
             .expect("app stops cleanly");
     }
+}
+
+/// A signed-in browser, as far as cookies go.
+pub struct SessionClient {
+    /// Sends the session cookies (no CSRF header: add it per request).
+    pub http: reqwest::Client,
+    pub csrf: String,
+    /// The `Set-Cookie` values the login answered with.
+    pub set_cookies: Vec<String>,
+}
+
+fn client_with(headers: reqwest::header::HeaderMap) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
+/// A client that sends `Authorization: Bearer <token>` on every request.
+pub fn bearer_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    client_with(headers)
+}
+
+/// Makes an admin (`test-admin`) with a token (api:read, api:write) directly in the store.
+pub async fn bootstrap_admin(store: &dyn Store, config: &AuthConfig) -> String {
+    let auth = Auth::new(config).await.expect("auth");
+    let new = NewUser {
+        username: "test-admin".to_owned(),
+        display_name: None,
+        role: Role::Admin,
+        department: None,
+        password: SecretString::from(format!("pw-{}", uuid::Uuid::new_v4().simple())),
+    };
+    // Several nodes on one database (the cluster tests) share the one admin.
+    let admin = match create_user(store, &auth, new).await {
+        Ok(u) => u,
+        Err(_) => store
+            .user_by_name("test-admin")
+            .await
+            .expect("store")
+            .expect("admin exists"),
+    };
+    let (_, secret) = issue_token(
+        store,
+        config,
+        &admin,
+        NewToken {
+            name: "test admin".to_owned(),
+            scopes: vec![Scope::ApiRead, Scope::ApiWrite],
+            expires_days: 1,
+            robot: None,
+        },
+    )
+    .await
+    .expect("token issued");
+    secret.expose_secret().to_owned()
+}
+
+/// An admin token on this database, made before a `hangar` binary is started on it.
+pub async fn admin_token(db: &TestDb) -> String {
+    let config = db.config();
+    let store = hangar_server::store::connect(&config.database_url(), &config.database)
+        .await
+        .expect("store");
+    store.migrate().await.expect("migrations");
+    let token = bootstrap_admin(store.as_ref(), &config.auth).await;
+    store.close().await;
+    token
 }
 
 /// The workspace's target directory, for finding built binaries and assets.

@@ -21,8 +21,17 @@ pub struct SseReader {
 }
 
 impl SseReader {
+    /// Opens without credentials (an open wall, or to see the refusal).
     pub async fn open(url: &str, last_event_id: Option<&str>) -> SseReader {
+        Self::open_as(url, last_event_id, None).await
+    }
+
+    /// Opens with a bearer token.
+    pub async fn open_as(url: &str, last_event_id: Option<&str>, token: Option<&str>) -> SseReader {
         let mut req = reqwest::Client::new().get(url);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
         if let Some(id) = last_event_id {
             req = req.header("Last-Event-ID", id);
         }
