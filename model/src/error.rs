@@ -23,23 +23,34 @@ pub enum ErrorCode {
     Timeout,
     NotReady,
     Internal,
+    /// No session or token (stand-in: engineer A adds this code too; keep one at merge).
+    Unauthenticated,
+    /// The credential vault is sealed: no secret operation can succeed until it is unsealed.
+    VaultSealed,
+    /// Check-and-set failed: the secret changed since the version the client named.
+    CasMismatch,
+    /// The passphrase or key file did not unseal the vault.
+    UnsealFailed,
 }
 
 impl ErrorCode {
     /// The HTTP status that goes with the code, as a number so the model needs no HTTP crate.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest | ErrorCode::InvalidJson | ErrorCode::InvalidQuery => 400,
-            ErrorCode::Unauthorized => 401,
+            ErrorCode::BadRequest
+            | ErrorCode::InvalidJson
+            | ErrorCode::InvalidQuery
+            | ErrorCode::UnsealFailed => 400,
+            ErrorCode::Unauthorized | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::CasMismatch => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
-            ErrorCode::NotReady => 503,
+            ErrorCode::NotReady | ErrorCode::VaultSealed => 503,
             ErrorCode::Timeout => 504,
         }
     }
@@ -60,6 +71,10 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::VaultSealed => "vault_sealed",
+            ErrorCode::CasMismatch => "cas_mismatch",
+            ErrorCode::UnsealFailed => "unseal_failed",
         }
     }
 }
@@ -122,6 +137,10 @@ mod tests {
             Timeout,
             NotReady,
             Internal,
+            Unauthenticated,
+            VaultSealed,
+            CasMismatch,
+            UnsealFailed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -4,21 +4,24 @@
 //! dashboard, and the wire format cannot drift between the two.
 
 pub mod anomaly;
+pub mod auth; // stand-in for engineer A's module (issue #6)
 pub mod error;
 pub mod fleet;
 pub mod i18n;
 pub mod ids;
+pub mod secrets;
 pub mod sources;
 pub mod status;
 pub mod stream;
 pub mod summary;
 
+pub use auth::{Role, Scope}; // stand-in line (engineer A exports these)
 pub use error::{ApiError, ApiErrorBody, ErrorCode};
 pub use fleet::{
     Batch, ProcessInfo, QueueItem, QueueItemState, RobotState, RobotStatus, Run, RunState,
     ScheduleInfo, SourceId, Vendor, vm_name,
 };
-pub use ids::NodeId;
+pub use ids::{GrantId, NodeId, SecretId, TokenId, UserId};
 pub use sources::{SourceHealth, SourceView, should_replace_run};
 pub use status::{DbEngine, DbStatus, NodeStatus, StreamStats, SystemStatus};
 pub use stream::{

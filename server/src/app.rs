@@ -12,12 +12,14 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::AuditLog;
 use crate::collect::{self, CollectorFactory, Collectors};
 use crate::config::{Config, redact_db_url};
 use crate::detect::Detector;
 use crate::events::EventHub;
 use crate::http::{self, WallAssets};
 use crate::ingest::{Ingest, IngestConfig};
+use crate::secrets::VaultService;
 use crate::state::AppState;
 use crate::status::StatusReporter;
 use crate::store::{self, NodeRecord};
@@ -38,7 +40,7 @@ impl Application {
 
     /// As [`Application::build`], with the given way of making collectors (tests use fakes).
     pub async fn build_with(
-        config: Config,
+        mut config: Config,
         factory: CollectorFactory,
     ) -> anyhow::Result<Application> {
         let url = config.database_url();
@@ -109,6 +111,11 @@ impl Application {
             shutdown.clone(),
         ));
 
+        let vault = Arc::new(VaultService::start(Arc::clone(&store), &config.vault).await);
+        // Used once; the unsealed keys are all the node needs from now on.
+        config.vault.passphrase = None;
+        let audit = Arc::new(AuditLog::new(Arc::clone(&store)));
+
         let assets = WallAssets::locate(&config.site_dir);
         let state = AppState {
             config: Arc::new(config),
@@ -119,6 +126,8 @@ impl Application {
             ingest,
             metrics: http::install_prometheus(),
             shutdown,
+            vault,
+            audit,
         };
         let router = http::router(state.clone(), &assets);
         Ok(Application {

@@ -4,6 +4,8 @@
 //! owns the store, the publishing (the event hub and its stream) and serves the wall.
 
 pub mod app;
+pub mod audit; // stand-in for engineer A's module (issue #6)
+pub mod auth; // stand-in for engineer A's module (issue #6)
 pub mod cli;
 pub mod collect;
 pub mod config;
@@ -13,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ingest;
+pub mod secrets;
 pub mod state;
 pub mod status;
 pub mod store;

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::AuditLog;
 use crate::collect::Collectors;
 use crate::config::Config;
 use crate::events::EventHub;
 use crate::ingest::Ingest;
+use crate::secrets::VaultService;
 use crate::status::StatusReporter;
 use crate::store::Store;
 
@@ -24,4 +26,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Cancelled when the node begins to shut down.
     pub shutdown: CancellationToken,
+    /// The credential vault: sealed or unsealed on this node.
+    pub vault: Arc<VaultService>,
+    /// Stand-in line (issue #6): engineer A adds the audit log.
+    pub audit: Arc<AuditLog>,
 }

@@ -1,6 +1,7 @@
 //! The `hangar` command line.
 
 mod source;
+mod vault;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -56,6 +57,11 @@ pub enum Command {
         #[command(subcommand)]
         action: source::SourceAction,
     },
+    /// The credential vault's keys: status, rotation, a new key file.
+    Vault {
+        #[command(subcommand)]
+        action: vault::VaultAction,
+    },
 }
 
 impl Cli {
@@ -91,6 +97,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.data_dir = data_dir;
             config.database.url = None;
             config.demo = true;
+            if config.vault.key_file.is_none() && config.vault.passphrase.is_none() {
+                config.vault.key_file = Some(vault::demo_key_file(&config.data_dir)?);
+            }
             serve(config).await
         }
         Command::Migrate => {
@@ -110,6 +119,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Source { server, action } => source::run(&server, action).await,
+        Command::Vault { action } => {
+            telemetry::init(&config.log);
+            vault::run(&config, action).await
+        }
     }
 }
 

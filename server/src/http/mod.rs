@@ -65,6 +65,7 @@ pub fn router(state: AppState, assets: &WallAssets) -> Router {
         )
         .route("/api/v1/anomalies/{id}/resolve", post(anomalies::resolve))
         .route("/api/v1/saturation", get(summary::saturation))
+        .merge(crate::secrets::routes())
         .route("/hooks/uipath/{source}", post(hooks::uipath_hook))
         .route("/hooks/aa/{source}", post(hooks::aa_hook))
         .route("/", get(|| async { Redirect::temporary("/wall") }))

@@ -6,9 +6,12 @@
 //! so building needs no database.
 
 pub mod anomalies;
+pub mod audit_standin; // stand-in (issue #6, engineer A's audit storage)
 pub(crate) mod collected;
 mod monitor;
 mod postgres;
+pub mod secrets;
+mod secrets_sql;
 mod sqlite;
 
 use std::sync::Arc;
@@ -24,8 +27,10 @@ use hangar_model::{
 use secrecy::{ExposeSecret, SecretString};
 
 pub use anomalies::{AnomalyFilter, AnomalyLogEntry};
+pub use audit_standin::{AuditRow, AuditStore}; // stand-in (issue #6)
 pub use collected::{ApplyStats, BatchWrite, RunFilter, SourceRecord};
 pub use postgres::PgStore;
+pub use secrets::SecretStore;
 pub use sqlite::SqliteStore;
 
 use crate::config::DatabaseConfig;
@@ -185,7 +190,9 @@ pub trait AnomalyStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Store: CollectedStore + MonitorStore + AnomalyStore + Send + Sync + 'static {
+pub trait Store:
+    CollectedStore + MonitorStore + AnomalyStore + SecretStore + AuditStore + Send + Sync + 'static
+{
     fn engine(&self) -> DbEngine;
 
     /// Applies every embedded migration not yet applied. Safe to run from several nodes at

@@ -19,6 +19,8 @@ mod q {
     super::super::collected::collected_queries!(sqlx::PgPool, sqlx::PgConnection);
     super::super::monitor::monitor_queries!(sqlx::PgPool, sqlx::PgConnection);
     super::super::anomalies::anomaly_queries!(sqlx::PgPool, sqlx::PgConnection);
+    super::super::secrets_sql::secret_queries!(sqlx::PgPool, sqlx::PgConnection);
+    super::super::audit_standin::audit_queries!(sqlx::PgPool); // stand-in (issue #6)
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -43,6 +45,8 @@ impl PgStore {
 impl_collected_store!(PgStore);
 impl_monitor_store!(PgStore);
 impl_anomaly_store!(PgStore);
+super::secrets::impl_secret_store!(PgStore);
+super::audit_standin::impl_audit_store!(PgStore); // stand-in (issue #6)
 
 #[async_trait]
 impl Store for PgStore {

@@ -19,6 +19,8 @@ mod q {
     super::super::collected::collected_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
     super::super::monitor::monitor_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
     super::super::anomalies::anomaly_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
+    super::super::secrets_sql::secret_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
+    super::super::audit_standin::audit_queries!(sqlx::SqlitePool); // stand-in (issue #6)
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -72,6 +74,8 @@ fn is_busy(e: &sqlx::Error) -> bool {
 impl_collected_store!(SqliteStore);
 impl_monitor_store!(SqliteStore);
 impl_anomaly_store!(SqliteStore);
+super::secrets::impl_secret_store!(SqliteStore);
+super::audit_standin::impl_audit_store!(SqliteStore); // stand-in (issue #6)
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -2,14 +2,15 @@
 //! small SSE reader. Logs stay silent unless `TEST_LOG=1`.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod logs;
 pub mod sse;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Once;
 
+use hangar_server::Application;
 use hangar_server::config::{Config, LogConfig};
-use hangar_server::{Application, telemetry};
 use secrecy::SecretString;
 use sqlx::Connection;
 use tokio::task::JoinHandle;
@@ -118,12 +119,31 @@ impl TestDb {
     }
 }
 
-fn init_logs() {
+/// One global subscriber for the test process: stderr at the default filter when
+/// `TEST_LOG=1`, and everything at TRACE into [`logs::LogCapture`] while a test captures.
+pub fn init_logs() {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        if std::env::var_os("TEST_LOG").is_some() {
-            telemetry::init(&LogConfig::default());
-        }
+        let stderr = std::env::var_os("TEST_LOG").is_some().then(|| {
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(tracing_subscriber::EnvFilter::new(
+                    LogConfig::default().filter,
+                ))
+        });
+        let capture = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(logs::CaptureWriter)
+            .with_filter(tracing_subscriber::filter::dynamic_filter_fn(|_, _| {
+                logs::active()
+            }));
+        let _ = tracing_subscriber::registry()
+            .with(stderr)
+            .with(capture)
+            .try_init();
     });
 }
 
