@@ -29,23 +29,32 @@ pub enum ErrorCode {
     Timeout,
     NotReady,
     Internal,
+    /// The credential vault is sealed: no secret operation can succeed until it is unsealed.
+    VaultSealed,
+    /// Check-and-set failed: the secret changed since the version the client named.
+    CasMismatch,
+    /// The passphrase or key file did not unseal the vault.
+    UnsealFailed,
 }
 
 impl ErrorCode {
     /// The HTTP status that goes with the code, as a number so the model needs no HTTP crate.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest | ErrorCode::InvalidJson | ErrorCode::InvalidQuery => 400,
+            ErrorCode::BadRequest
+            | ErrorCode::InvalidJson
+            | ErrorCode::InvalidQuery
+            | ErrorCode::UnsealFailed => 400,
             ErrorCode::Unauthorized | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfFailed => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::CasMismatch => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited | ErrorCode::TooManyAttempts => 429,
             ErrorCode::Internal => 500,
-            ErrorCode::NotReady => 503,
+            ErrorCode::NotReady | ErrorCode::VaultSealed => 503,
             ErrorCode::Timeout => 504,
         }
     }
@@ -69,6 +78,9 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Internal => "internal",
+            ErrorCode::VaultSealed => "vault_sealed",
+            ErrorCode::CasMismatch => "cas_mismatch",
+            ErrorCode::UnsealFailed => "unseal_failed",
         }
     }
 }
@@ -134,6 +146,9 @@ mod tests {
             Timeout,
             NotReady,
             Internal,
+            VaultSealed,
+            CasMismatch,
+            UnsealFailed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

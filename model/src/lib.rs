@@ -9,6 +9,7 @@ pub mod error;
 pub mod fleet;
 pub mod i18n;
 pub mod ids;
+pub mod secrets;
 pub mod sources;
 pub mod status;
 pub mod stream;

@@ -18,6 +18,7 @@ use crate::detect::Detector;
 use crate::events::EventHub;
 use crate::http::{self, WallAssets};
 use crate::ingest::{Ingest, IngestConfig};
+use crate::secrets::VaultService;
 use crate::state::AppState;
 use crate::status::StatusReporter;
 use crate::store::{self, NodeRecord};
@@ -38,7 +39,7 @@ impl Application {
 
     /// As [`Application::build`], with the given way of making collectors (tests use fakes).
     pub async fn build_with(
-        config: Config,
+        mut config: Config,
         factory: CollectorFactory,
     ) -> anyhow::Result<Application> {
         let url = config.database_url();
@@ -121,6 +122,10 @@ impl Application {
             );
         }
         let audit = Arc::new(crate::audit::AuditLog::new(Arc::clone(&store)));
+        let vault = Arc::new(VaultService::start(Arc::clone(&store), &config.vault).await);
+        // Used once; the unsealed keys are all the node needs from now on.
+        config.vault.passphrase = None;
+
         let assets = WallAssets::locate(&config.site_dir);
         let state = AppState {
             auth,
@@ -133,6 +138,7 @@ impl Application {
             ingest,
             metrics: http::install_prometheus(),
             shutdown,
+            vault,
         };
         let router = http::router(state.clone(), &assets);
         Ok(Application {

@@ -32,6 +32,32 @@ pub struct Config {
     pub status: StatusConfig,
     pub detect: DetectConfig,
     pub auth: AuthConfig,
+    pub vault: VaultConfig,
+}
+
+/// The credential vault's root key. Neither set: the vault starts sealed and an admin
+/// unseals it (`POST /api/v1/vault/unseal`). The first start with one set initialises the
+/// keyring from it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VaultConfig {
+    /// A file of 32 random bytes (raw or base64, mode 0600) for unattended starts; make one
+    /// with `hangar vault init-key-file <path>`.
+    pub key_file: Option<PathBuf>,
+    /// The operator passphrase (at least 12 characters), best from `HANGAR_VAULT__PASSPHRASE`.
+    pub passphrase: Option<SecretString>,
+    /// Versions rewrapped per transaction during a rotation.
+    pub rotate_batch: u32,
+}
+
+impl Default for VaultConfig {
+    fn default() -> Self {
+        VaultConfig {
+            key_file: None,
+            passphrase: None,
+            rotate_batch: 500,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -188,6 +214,7 @@ impl Default for Config {
             status: StatusConfig::default(),
             detect: DetectConfig::default(),
             auth: AuthConfig::default(),
+            vault: VaultConfig::default(),
         }
     }
 }
@@ -305,6 +332,12 @@ impl Config {
                 "auth.login_failures_per_user, _per_ip and login_window_secs must be at least 1",
             );
         }
+        if self.vault.key_file.is_some() && self.vault.passphrase.is_some() {
+            return bad("set vault.key_file or vault.passphrase, not both");
+        }
+        if self.vault.rotate_batch == 0 {
+            return bad("vault.rotate_batch must be at least 1");
+        }
         if let Some(url) = &self.database.url {
             let url = url.expose_secret();
             if !(url.starts_with("sqlite:")
@@ -361,6 +394,8 @@ mod tests {
     fn secrets_do_not_print() {
         let mut c = Config::default();
         c.database.url = Some(SecretString::from("postgres://u:hunter2@h/db".to_owned()));
+        c.vault.passphrase = Some(SecretString::from("vault-hunter3-passphrase".to_owned()));
+        assert!(!format!("{c:?}").contains("hunter3"));
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
     }

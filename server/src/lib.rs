@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ingest;
+pub mod secrets;
 pub mod state;
 pub mod status;
 pub mod store;

@@ -11,6 +11,7 @@ use crate::collect::Collectors;
 use crate::config::Config;
 use crate::events::EventHub;
 use crate::ingest::Ingest;
+use crate::secrets::VaultService;
 use crate::status::StatusReporter;
 use crate::store::Store;
 
@@ -30,4 +31,6 @@ pub struct AppState {
     pub audit: Arc<AuditLog>,
     /// Cancelled when the node begins to shut down.
     pub shutdown: CancellationToken,
+    /// The credential vault: sealed or unsealed on this node.
+    pub vault: Arc<VaultService>,
 }

@@ -176,6 +176,21 @@ impl Vault {
         Ok(())
     }
 
+    /// Takes a newer persisted state (another node rotated or retired a KEK) with the root
+    /// key this vault already holds, so a cluster's nodes converge without a new unseal. The
+    /// state must belong to the same root key: a different verifier or root source, or any
+    /// entry that does not authenticate, is refused and the vault keeps its keyring.
+    pub fn refresh(&mut self, state: &KeyringState) -> Result<(), VaultError> {
+        let unsealed = self.unsealed.as_deref_mut().ok_or(VaultError::Sealed)?;
+        if state.root != unsealed.source || state.verifier != unsealed.verifier {
+            return Err(VaultError::WrongRootKey);
+        }
+        let keyring = state.open(&unsealed.root)?;
+        unsealed.keyring = keyring;
+        unsealed.wrapped = state.kek_versions.clone();
+        Ok(())
+    }
+
     /// Unsealed → Sealed: drops the root key and every KEK, which wipes them.
     pub fn seal(&mut self) {
         self.unsealed = None;
@@ -361,6 +376,34 @@ mod tests {
         assert!(matches!(vault.state(), Err(VaultError::Sealed)));
         vault.unseal_with_passphrase(PASS, &state).unwrap();
         assert_eq!(vault.state().unwrap(), state);
+    }
+
+    #[test]
+    fn refresh_takes_another_nodes_rotation_and_refuses_foreign_state() {
+        let params = KeyringParams::insecure_for_tests();
+        let (mut node_a, state) = Vault::init_with_passphrase(PASS, params).unwrap();
+        let mut node_b = Vault::new();
+        node_b.unseal_with_passphrase(PASS, &state).unwrap();
+        let aad = SecretAad::new("u", "s", 1);
+        let old = node_a.seal_secret(&aad, b"pw").unwrap();
+        let (v2, rotated) = node_a.rotate_kek().unwrap();
+        let new = node_a.rewrap(&old, &aad).unwrap();
+        assert!(matches!(
+            node_b.open_secret(&new, &aad),
+            Err(VaultError::UnknownKek(_))
+        ));
+        node_b.refresh(&rotated).unwrap();
+        assert_eq!(node_b.current_kek_version().unwrap(), v2);
+        assert_eq!(node_b.open_secret(&new, &aad).unwrap().as_slice(), b"pw");
+
+        let (_, foreign) = Vault::init_with_passphrase(PASS, params).unwrap();
+        assert!(matches!(
+            node_b.refresh(&foreign),
+            Err(VaultError::WrongRootKey)
+        ));
+        assert_eq!(node_b.current_kek_version().unwrap(), v2);
+        let mut sealed = Vault::new();
+        assert!(matches!(sealed.refresh(&rotated), Err(VaultError::Sealed)));
     }
 
     #[test]

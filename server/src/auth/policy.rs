@@ -41,6 +41,7 @@ const ANY_TOKEN: &[Scope] = &[];
 const WALL_READ: &[Scope] = &[Scope::WallRead, Scope::ApiRead];
 const READ: &[Scope] = &[Scope::ApiRead];
 const WRITE: &[Scope] = &[Scope::ApiWrite];
+const ROBOT: &[Scope] = &[Scope::RobotCredentials];
 
 const fn rule(
     method: &'static str,
@@ -136,6 +137,35 @@ pub const POLICY: &[Rule] = &[
         Roles(ADMIN_OPS),
         WRITE,
     ),
+    // Everyone's own credential vault. Only the owner ever reads a value (the handlers see
+    // to that: another user, an admin included, gets 404); revealing needs a session.
+    rule("GET", "/api/v1/secrets", Authenticated, READ),
+    rule("POST", "/api/v1/secrets", Authenticated, WRITE),
+    rule("GET", "/api/v1/secrets/{id}", Authenticated, READ),
+    rule("PUT", "/api/v1/secrets/{id}", Authenticated, WRITE),
+    rule("DELETE", "/api/v1/secrets/{id}", Authenticated, WRITE),
+    rule("POST", "/api/v1/secrets/{id}/reveal", Authenticated, WRITE),
+    rule(
+        "POST",
+        "/api/v1/secrets/{id}/undelete",
+        Authenticated,
+        WRITE,
+    ),
+    rule("GET", "/api/v1/secrets/{id}/grants", Authenticated, READ),
+    rule("POST", "/api/v1/secrets/{id}/grants", Authenticated, WRITE),
+    rule("DELETE", "/api/v1/grants/{id}", Authenticated, WRITE),
+    // A robot reads what was granted to it, with a robot token and nothing else.
+    rule(
+        "GET",
+        "/api/v1/robot/credentials/{asset_name}",
+        Authenticated,
+        ROBOT,
+    ),
+    // The vault's keys.
+    rule("GET", "/api/v1/vault/status", Roles(ADMIN), READ),
+    rule("POST", "/api/v1/vault/unseal", Roles(ADMIN), WRITE),
+    rule("POST", "/api/v1/vault/seal", Roles(ADMIN), WRITE),
+    rule("POST", "/api/v1/vault/rotate", Roles(ADMIN), WRITE),
     // The console's pages: frames whose data comes from the API as the caller may see it.
     rule("GET", "/credentials", Authenticated, ANY_TOKEN),
     rule("GET", "/credentials/{id}", Authenticated, ANY_TOKEN),

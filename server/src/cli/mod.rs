@@ -2,6 +2,7 @@
 
 mod source;
 mod user;
+mod vault;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -65,6 +66,11 @@ pub enum Command {
         #[command(subcommand)]
         action: source::SourceAction,
     },
+    /// The credential vault's keys: status, rotation, a new key file.
+    Vault {
+        #[command(subcommand)]
+        action: vault::VaultAction,
+    },
 }
 
 impl Cli {
@@ -102,6 +108,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.demo = true;
             // The demo's wall is for anyone to look at; every write still needs a user.
             config.auth.open_wall = true;
+            if config.vault.key_file.is_none() && config.vault.passphrase.is_none() {
+                config.vault.key_file = Some(vault::demo_key_file(&config.data_dir)?);
+            }
             serve(config).await
         }
         Command::Migrate => {
@@ -126,6 +135,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             action,
         } => source::run(&server, token.map(secrecy::SecretString::from), action).await,
         Command::User { action } => user::run(&config, action).await,
+        Command::Vault { action } => {
+            telemetry::init(&config.log);
+            vault::run(&config, action).await
+        }
     }
 }
 

@@ -36,6 +36,7 @@ pub use self::openapi::ApiDoc;
 pub use self::wall::{WallAssets, is_page};
 
 use crate::error::{error_response, method_not_allowed, not_found};
+use crate::secrets;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -100,6 +101,50 @@ fn api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "DELETE",
             "/api/v1/wall/profiles/{name}",
             delete(wall_api::delete),
+        ),
+        // The credential vault (server/src/secrets).
+        ("GET", "/api/v1/vault/status", get(secrets::admin::status)),
+        ("POST", "/api/v1/vault/unseal", post(secrets::admin::unseal)),
+        ("POST", "/api/v1/vault/seal", post(secrets::admin::seal)),
+        ("POST", "/api/v1/vault/rotate", post(secrets::admin::rotate)),
+        ("GET", "/api/v1/secrets", get(secrets::api::list)),
+        ("POST", "/api/v1/secrets", post(secrets::api::create)),
+        ("GET", "/api/v1/secrets/{id}", get(secrets::api::get)),
+        ("PUT", "/api/v1/secrets/{id}", put(secrets::api::update)),
+        (
+            "DELETE",
+            "/api/v1/secrets/{id}",
+            delete(secrets::api::delete),
+        ),
+        (
+            "POST",
+            "/api/v1/secrets/{id}/reveal",
+            post(secrets::api::reveal),
+        ),
+        (
+            "POST",
+            "/api/v1/secrets/{id}/undelete",
+            post(secrets::api::undelete),
+        ),
+        (
+            "GET",
+            "/api/v1/secrets/{id}/grants",
+            get(secrets::grants::list),
+        ),
+        (
+            "POST",
+            "/api/v1/secrets/{id}/grants",
+            post(secrets::grants::create),
+        ),
+        (
+            "DELETE",
+            "/api/v1/grants/{id}",
+            delete(secrets::grants::revoke),
+        ),
+        (
+            "GET",
+            "/api/v1/robot/credentials/{asset_name}",
+            get(secrets::grants::robot_read),
         ),
         ("POST", "/hooks/uipath/{source}", post(hooks::uipath_hook)),
         ("POST", "/hooks/aa/{source}", post(hooks::aa_hook)),

@@ -13,9 +13,13 @@ use super::{
     wall_api,
 };
 use crate::collect::{AuthSpec, SecretRef, SourceSpec};
+use crate::secrets;
 use crate::store::AnomalyLogEntry;
 use crate::store::AuditRecord;
 use hangar_model::anomaly::{Acknowledgement, Anomaly, AnomalyKind, AnomalyState, Severity};
+use hangar_model::secrets::{
+    NewGrant, RotateReport, SecretDetail, SecretGrant, SecretMeta, SecretVersionInfo, VaultStatus,
+};
 use hangar_model::wall;
 use hangar_model::{Role, Scope};
 
@@ -35,6 +39,10 @@ use hangar_model::{Role, Scope};
         auth::login, auth::logout, auth::me, auth::change_password,
         users::list, users::create, users::patch, users::reset_password,
         tokens::list, tokens::create, tokens::revoke, audit::list,
+        secrets::admin::status, secrets::admin::unseal, secrets::admin::seal, secrets::admin::rotate,
+        secrets::api::list, secrets::api::create, secrets::api::get, secrets::api::update,
+        secrets::api::reveal, secrets::api::delete, secrets::api::undelete,
+        secrets::grants::list, secrets::grants::create, secrets::grants::revoke, secrets::grants::robot_read,
     ),
     components(schemas(
         ApiError, ApiErrorBody, ErrorCode, SystemStatus, NodeStatus, DbStatus, DbEngine,
@@ -47,7 +55,10 @@ use hangar_model::{Role, Scope};
         wall::Bar, wall::Heatmap, wall::HeatRow,
         Role, Scope, auth::UserView, auth::LoginRequest, auth::LoginResponse, auth::Me,
         auth::ChangePassword, users::CreateUser, users::PatchUser, users::ResetPassword,
-        tokens::TokenView, tokens::CreateToken, tokens::CreatedToken, AuditRecord
+        tokens::TokenView, tokens::CreateToken, tokens::CreatedToken, AuditRecord,
+        SecretMeta, SecretDetail, SecretVersionInfo, SecretGrant, NewGrant, VaultStatus, RotateReport,
+        secrets::types::SecretWrite, secrets::types::RevealRequest, secrets::types::RevealedSchema,
+        secrets::types::RobotCredentialSchema, secrets::types::UnsealRequest
     )),
     modifiers(&SecuritySchemes),
     // Every operation needs one of these unless it says otherwise (health, sign-in, hooks);
@@ -66,6 +77,8 @@ use hangar_model::{Role, Scope};
         (name = "users", description = "Local users (admins)"),
         (name = "tokens", description = "API tokens for robots, wall screens and automation"),
         (name = "audit", description = "The append-only audit log (admins)"),
+        (name = "secrets", description = "Your credentials (encrypted at rest), grants, robot retrieval"),
+        (name = "vault", description = "The credential vault's keys: status, unseal, seal, rotation (admins)"),
     )
 )]
 pub struct ApiDoc;

@@ -10,6 +10,8 @@ pub(crate) mod collected;
 pub mod identity;
 mod monitor;
 mod postgres;
+pub mod secrets;
+mod secrets_sql;
 mod sqlite;
 pub mod walls;
 
@@ -31,6 +33,7 @@ pub use identity::{
     AuditFilter, AuditRecord, NewAuditEntry, SessionRecord, TokenRecord, UserPatch, UserRecord,
 };
 pub use postgres::PgStore;
+pub use secrets::SecretStore;
 pub use sqlite::SqliteStore;
 pub use walls::WallStore;
 
@@ -265,6 +268,7 @@ pub trait Store:
     + MonitorStore
     + AnomalyStore
     + WallStore
+    + SecretStore
     + IdentityStore
     + AuditStore
     + Send

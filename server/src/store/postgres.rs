@@ -19,6 +19,7 @@ mod q {
     super::super::collected::collected_queries!(sqlx::PgPool, sqlx::PgConnection);
     super::super::monitor::monitor_queries!(sqlx::PgPool, sqlx::PgConnection);
     super::super::anomalies::anomaly_queries!(sqlx::PgPool, sqlx::PgConnection);
+    super::super::secrets_sql::secret_queries!(sqlx::PgPool, sqlx::PgConnection);
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -45,6 +46,7 @@ impl_monitor_store!(PgStore);
 impl_anomaly_store!(PgStore);
 super::walls::impl_wall_store!(PgStore);
 super::identity::impl_identity_store!(PgStore);
+super::secrets::impl_secret_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

@@ -19,6 +19,7 @@ mod q {
     super::super::collected::collected_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
     super::super::monitor::monitor_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
     super::super::anomalies::anomaly_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
+    super::super::secrets_sql::secret_queries!(sqlx::SqlitePool, sqlx::SqliteConnection);
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -74,6 +75,7 @@ impl_monitor_store!(SqliteStore);
 impl_anomaly_store!(SqliteStore);
 super::walls::impl_wall_store!(SqliteStore);
 super::identity::impl_identity_store!(SqliteStore);
+super::secrets::impl_secret_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

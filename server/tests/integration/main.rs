@@ -16,6 +16,7 @@ mod demo;
 mod identity;
 mod monitoring;
 mod process;
+mod secrets;
 mod sources;
 mod store;
 mod stream;

@@ -2,6 +2,7 @@
 //! small SSE reader. Logs stay silent unless `TEST_LOG=1`.
 #![allow(dead_code)] // not every helper is used by every suite
 
+pub mod logs;
 pub mod sse;
 
 use std::net::SocketAddr;
@@ -9,11 +10,11 @@ use std::path::PathBuf;
 use std::sync::Once;
 
 use hangar_model::{Role, Scope};
+use hangar_server::Application;
 use hangar_server::auth::Auth;
 use hangar_server::auth::accounts::{NewToken, NewUser, create_user, issue_token};
 use hangar_server::config::{AuthConfig, Config, LogConfig};
 use hangar_server::store::Store;
-use hangar_server::{Application, telemetry};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
 use tokio::task::JoinHandle;
@@ -122,12 +123,31 @@ impl TestDb {
     }
 }
 
-fn init_logs() {
+/// One global subscriber for the test process: stderr at the default filter when
+/// `TEST_LOG=1`, and everything at TRACE into [`logs::LogCapture`] while a test captures.
+pub fn init_logs() {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        if std::env::var_os("TEST_LOG").is_some() {
-            telemetry::init(&LogConfig::default());
-        }
+        let stderr = std::env::var_os("TEST_LOG").is_some().then(|| {
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(tracing_subscriber::EnvFilter::new(
+                    LogConfig::default().filter,
+                ))
+        });
+        let capture = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(logs::CaptureWriter)
+            .with_filter(tracing_subscriber::filter::dynamic_filter_fn(|_, _| {
+                logs::active()
+            }));
+        let _ = tracing_subscriber::registry()
+            .with(stderr)
+            .with(capture)
+            .try_init();
     });
 }
 
@@ -213,6 +233,39 @@ impl TestApp {
         .await
         .expect("user created");
         (username, password)
+    }
+
+    /// The user with this exact name, made in the store unless it exists already.
+    pub async fn user_named(
+        &self,
+        name: &str,
+        role: Role,
+        department: Option<&str>,
+        password: &str,
+    ) {
+        if self
+            .store
+            .user_by_name(name)
+            .await
+            .expect("store")
+            .is_some()
+        {
+            return;
+        }
+        let auth = Auth::new(&self.auth).await.expect("auth");
+        create_user(
+            self.store.as_ref(),
+            &auth,
+            NewUser {
+                username: name.to_owned(),
+                display_name: None,
+                role,
+                department: department.map(str::to_owned),
+                password: SecretString::from(password.to_owned()),
+            },
+        )
+        .await
+        .expect("user created");
     }
 
     /// A token of this user's with these scopes, valid for a day.

@@ -1,0 +1,633 @@
+//! The credential vault over real HTTP on both engines: secrets with versions and
+//! check-and-set, soft delete, owner-only reveal, grants and robot retrieval, sealing,
+//! unsealing, KEK rotation across nodes, the CLI — and that no plaintext ever reaches the
+//! logs, the database or the audit log.
+//!
+//! Callers are made by [`Who`]: real users in the store, signed in with real sessions (and
+//! their CSRF token) or holding real API tokens.
+
+use std::path::Path;
+
+use hangar_server::config::Config;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use hangar_model::{Role, Scope};
+
+use crate::support::{Engine, TestApp, TestDb, bearer_client};
+
+mod keys;
+mod plaintext;
+
+/// One caller. `apply` is the only place that knows how a caller authenticates.
+#[derive(Clone, Debug)]
+pub(super) struct Who {
+    name: String,
+    role: Role,
+    kind: Kind,
+    /// The client, made on first use against the test's app (and kept across restarts of
+    /// the app on the same database: sessions and tokens live there).
+    resolved: tokio::sync::OnceCell<(reqwest::Client, Option<String>)>,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Session,
+    Token(Vec<Scope>),
+    /// A robot token acting for the grantee, with these scopes.
+    Robot(String, Vec<Scope>),
+}
+
+impl Who {
+    fn new(name: &str, role: Role, kind: Kind) -> Who {
+        Who {
+            name: name.to_owned(),
+            role,
+            kind,
+            resolved: tokio::sync::OnceCell::new(),
+        }
+    }
+    /// A business user, signed in with a session.
+    pub(super) fn user(name: &str) -> Who {
+        Who::new(name, Role::Business, Kind::Session)
+    }
+    pub(super) fn admin(name: &str) -> Who {
+        Who::new(name, Role::Admin, Kind::Session)
+    }
+    /// A robot token acting for `grantee`, with the robot:credentials scope.
+    pub(super) fn robot(grantee: &str) -> Who {
+        Who::robot_with(grantee, &[Scope::RobotCredentials])
+    }
+    pub(super) fn robot_with(grantee: &str, scopes: &[Scope]) -> Who {
+        Who::new(
+            "robot-owner",
+            Role::Ops,
+            Kind::Robot(grantee.to_owned(), scopes.to_vec()),
+        )
+    }
+    /// The same user as `self`, through an API token with these scopes ("api:read,api:write").
+    pub(super) fn token_of(&self, scopes: &str) -> Who {
+        let scopes = scopes
+            .split(',')
+            .map(|s| serde_json::from_value(json!(s.trim())).expect("a scope"))
+            .collect();
+        Who::new(&self.name, self.role, Kind::Token(scopes))
+    }
+
+    /// The user (made in the store on first need) and a client that speaks as this caller.
+    async fn client(&self, app: &TestApp) -> &(reqwest::Client, Option<String>) {
+        self.resolved
+            .get_or_init(|| async {
+                let password = format!("test-password-of-{}", self.name);
+                app.user_named(&self.name, self.role, None, &password).await;
+                match &self.kind {
+                    Kind::Session => {
+                        let s = app.session_for(&self.name, &password).await;
+                        (s.http, Some(s.csrf))
+                    }
+                    Kind::Token(scopes) => {
+                        let token = app.token_for(&self.name, scopes, None).await;
+                        (bearer_client(&token), None)
+                    }
+                    Kind::Robot(grantee, scopes) => {
+                        let token = app.token_for(&self.name, scopes, Some(grantee)).await;
+                        (bearer_client(&token), None)
+                    }
+                }
+            })
+            .await
+    }
+}
+
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) body: Value,
+    pub(super) cache_control: Option<String>,
+}
+
+impl Reply {
+    pub(super) fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+pub(super) async fn call(
+    app: &TestApp,
+    who: &Who,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let (client, csrf) = who.client(app).await;
+    let mut request = client.request(method.clone(), app.url(path));
+    if let Some(csrf) = csrf
+        && method != Method::GET
+    {
+        request = request.header("X-CSRF-Token", csrf);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let cache_control = response
+        .headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        body,
+        cache_control,
+    }
+}
+
+pub(super) async fn get(app: &TestApp, who: &Who, path: &str) -> Reply {
+    call(app, who, Method::GET, path, None).await
+}
+
+pub(super) async fn post(app: &TestApp, who: &Who, path: &str, body: Value) -> Reply {
+    call(app, who, Method::POST, path, Some(body)).await
+}
+
+pub(super) fn write_key_file(path: &Path) {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).expect("create key file");
+    file.write_all(hangar_vault::generate_key_file_contents().as_bytes())
+        .expect("write key file");
+}
+
+/// A config whose vault unseals from a key file in the test's directory.
+pub(super) fn keyed_config(db: &TestDb) -> Config {
+    let path = db.dir.path().join("vault.key");
+    if !path.exists() {
+        write_key_file(&path);
+    }
+    let mut config = db.config();
+    config.vault.key_file = Some(path);
+    config
+}
+
+pub(super) fn secret_body(name: &str, username: &str, password: &str) -> Value {
+    json!({
+        "name": name, "system": "SAP", "url": "https://sap.example/login",
+        "username": username, "password": password, "notes": format!("notes for {name}"),
+        "tags": ["finance"],
+    })
+}
+
+pub(super) async fn create(app: &TestApp, who: &Who, body: Value) -> String {
+    let r = post(app, who, "/api/v1/secrets", body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().expect("id").to_owned()
+}
+
+pub(super) async fn reveal(app: &TestApp, who: &Who, id: &str, version: Option<u32>) -> Reply {
+    let body = version.map_or(json!({}), |v| json!({ "version": v }));
+    post(app, who, &format!("/api/v1/secrets/{id}/reveal"), body).await
+}
+
+pub(super) async fn update(app: &TestApp, who: &Who, id: &str, cas: u64, password: &str) -> Reply {
+    let mut body = secret_body("SAP prod", "svc_sap", password);
+    body["cas"] = json!(cas);
+    call(
+        app,
+        who,
+        Method::PUT,
+        &format!("/api/v1/secrets/{id}"),
+        Some(body),
+    )
+    .await
+}
+
+/// Every audit row as `(action, target, outcome, detail)`.
+pub(super) async fn audit_rows(db: &TestDb) -> Vec<(String, String, String, String)> {
+    let sql = "SELECT action, target, outcome, CAST(detail AS TEXT) FROM audit_log ORDER BY id";
+    match db.engine {
+        Engine::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&db.url).await.expect("sqlite");
+            let rows = sqlx::query_as(sql).fetch_all(&pool).await.expect("audit");
+            pool.close().await;
+            rows
+        }
+        Engine::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url).await.expect("pg");
+            let rows = sqlx::query_as(sql).fetch_all(&pool).await.expect("audit");
+            pool.close().await;
+            rows
+        }
+    }
+}
+
+async fn crud_versions_and_cas(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let app = TestApp::spawn(keyed_config(&db)).await;
+    let alice = Who::user("alice");
+
+    let id = create(&app, &alice, secret_body("SAP prod", "svc_sap", "pw-v1")).await;
+    let listed = get(&app, &alice, "/api/v1/secrets").await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    let text = listed.body.to_string();
+    assert!(
+        !text.contains("svc_sap") && !text.contains("pw-v1") && !text.contains("notes for"),
+        "{text}"
+    );
+    assert_eq!(listed.body[0]["system"], "SAP");
+    assert_eq!(listed.body[0]["tags"], json!(["finance"]));
+
+    let first = reveal(&app, &alice, &id, None).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.cache_control.as_deref(), Some("no-store"));
+    assert_eq!(
+        (
+            &first.body["username"],
+            &first.body["password"],
+            &first.body["notes"],
+            &first.body["version"]
+        ),
+        (
+            &json!("svc_sap"),
+            &json!("pw-v1"),
+            &json!("notes for SAP prod"),
+            &json!(1)
+        )
+    );
+
+    // Check-and-set: the current version wins, a stale one is refused.
+    assert_eq!(update(&app, &alice, &id, 1, "pw-v2").await.status, 200);
+    let stale = update(&app, &alice, &id, 1, "pw-lost").await;
+    assert_eq!(
+        (stale.status, stale.code()),
+        (409, "cas_mismatch"),
+        "{}",
+        stale.body
+    );
+    let mut no_cas = secret_body("SAP prod", "svc_sap", "pw");
+    no_cas["cas"] = Value::Null;
+    let missing = call(
+        &app,
+        &alice,
+        Method::PUT,
+        &format!("/api/v1/secrets/{id}"),
+        Some(no_cas),
+    )
+    .await;
+    assert_eq!(missing.status, 400);
+
+    // Twelve versions in all: only the newest ten are kept, and each opens as written.
+    for v in 2..12 {
+        let r = update(&app, &alice, &id, v, &format!("pw-v{}", v + 1)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["current_version"], v + 1);
+    }
+    let detail = get(&app, &alice, &format!("/api/v1/secrets/{id}")).await;
+    let versions: Vec<u64> = detail.body["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, (3..=12).rev().collect::<Vec<_>>());
+    assert_eq!(
+        reveal(&app, &alice, &id, Some(3)).await.body["password"],
+        "pw-v3"
+    );
+    assert_eq!(
+        reveal(&app, &alice, &id, None).await.body["password"],
+        "pw-v12"
+    );
+    assert_eq!(reveal(&app, &alice, &id, Some(2)).await.status, 404);
+
+    // Validation, and a bad id.
+    let bad = post(&app, &alice, "/api/v1/secrets", secret_body("", "u", "p")).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        get(&app, &alice, "/api/v1/secrets/not-a-uuid").await.status,
+        400
+    );
+    let anonymous = app.get("/api/v1/secrets").await;
+    assert_eq!(anonymous.status().as_u16(), 401);
+    app.stop().await;
+    db.drop().await;
+}
+
+async fn soft_delete_and_undelete(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let app = TestApp::spawn(keyed_config(&db)).await;
+    let alice = Who::user("alice");
+    let robot = Who::robot("robot:demo-uipath/RPA-FIN-01");
+    let id = create(&app, &alice, secret_body("SAP", "svc", "pw-del")).await;
+    let grant = post(
+        &app,
+        &alice,
+        &format!("/api/v1/secrets/{id}/grants"),
+        json!({"grantee": "robot:demo-uipath/RPA-FIN-01", "asset_name": "SAP"}),
+    )
+    .await;
+    assert_eq!(grant.status, 201, "{}", grant.body);
+    assert_eq!(
+        get(&app, &robot, "/api/v1/robot/credentials/SAP")
+            .await
+            .status,
+        200
+    );
+
+    let path = format!("/api/v1/secrets/{id}");
+    assert_eq!(
+        call(&app, &alice, Method::DELETE, &path, None).await.status,
+        204
+    );
+    assert_eq!(
+        call(&app, &alice, Method::DELETE, &path, None).await.status,
+        409
+    );
+    assert_eq!(get(&app, &alice, "/api/v1/secrets").await.body, json!([]));
+    let with_deleted = get(&app, &alice, "/api/v1/secrets?include_deleted=true").await;
+    assert!(
+        with_deleted.body[0]["deleted_at"].is_string(),
+        "{}",
+        with_deleted.body
+    );
+    assert_eq!(reveal(&app, &alice, &id, None).await.status, 409);
+    assert_eq!(update(&app, &alice, &id, 1, "pw").await.status, 409);
+    // A deleted secret's grants stop working at once.
+    assert_eq!(
+        get(&app, &robot, "/api/v1/robot/credentials/SAP")
+            .await
+            .status,
+        404
+    );
+
+    let restored = post(&app, &alice, &format!("{path}/undelete"), json!({})).await;
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert!(restored.body["deleted_at"].is_null());
+    assert_eq!(
+        reveal(&app, &alice, &id, None).await.body["password"],
+        "pw-del"
+    );
+    assert_eq!(
+        get(&app, &robot, "/api/v1/robot/credentials/SAP")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        post(&app, &alice, &format!("{path}/undelete"), json!({}))
+            .await
+            .status,
+        409
+    );
+    app.stop().await;
+    db.drop().await;
+}
+
+async fn only_the_owner_reads(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let app = TestApp::spawn(keyed_config(&db)).await;
+    let (alice, bob, admin) = (Who::user("alice"), Who::user("bob"), Who::admin("root"));
+    let id = create(&app, &alice, secret_body("SAP", "svc", "pw-owner-only")).await;
+    let path = format!("/api/v1/secrets/{id}");
+
+    for who in [&bob, &admin] {
+        assert_eq!(reveal(&app, who, &id, None).await.status, 404);
+        assert_eq!(get(&app, who, &path).await.status, 404);
+        assert_eq!(update(&app, who, &id, 1, "pw-stolen").await.status, 404);
+        assert_eq!(
+            call(&app, who, Method::DELETE, &path, None).await.status,
+            404
+        );
+        assert_eq!(get(&app, who, &format!("{path}/grants")).await.status, 404);
+        let grant = post(
+            &app,
+            who,
+            &format!("{path}/grants"),
+            json!({"grantee": "robot:src/evil", "asset_name": "steal"}),
+        )
+        .await;
+        assert_eq!(grant.status, 404);
+        assert_eq!(get(&app, who, "/api/v1/secrets").await.body, json!([]));
+    }
+    // Admins may list every user's metadata, never values; others may not.
+    let all = get(&app, &admin, "/api/v1/secrets?all=true").await;
+    assert_eq!(all.status, 200);
+    assert_eq!(all.body[0]["owner_name"], "alice");
+    assert!(
+        !all.body.to_string().contains("pw-owner-only") && !all.body.to_string().contains("svc\"")
+    );
+    assert_eq!(
+        get(&app, &bob, "/api/v1/secrets?all=true").await.status,
+        403
+    );
+
+    // The owner's API token manages but never reveals; a read-only token only reads.
+    let token = alice.token_of("api:read,api:write");
+    assert_eq!(get(&app, &token, &path).await.status, 200);
+    assert_eq!(reveal(&app, &token, &id, None).await.status, 403);
+    let read_only = alice.token_of("api:read");
+    assert_eq!(update(&app, &read_only, &id, 1, "pw").await.status, 403);
+    assert_eq!(
+        reveal(&app, &alice, &id, None).await.body["password"],
+        "pw-owner-only"
+    );
+
+    let denied = audit_rows(&db).await;
+    assert!(
+        denied
+            .iter()
+            .any(|(action, target, outcome, _)| action == "secret.reveal"
+                && target == &format!("secret:{id}")
+                && outcome == "denied"),
+        "{denied:?}"
+    );
+    app.stop().await;
+    db.drop().await;
+}
+
+async fn robot_reads_exactly_its_grants(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let app = TestApp::spawn(keyed_config(&db)).await;
+    let alice = Who::user("alice");
+    let fin01 = Who::robot("robot:demo-uipath/RPA-FIN-01");
+    let fin02 = Who::robot("robot:demo-uipath/RPA-FIN-02");
+    let process = Who::robot("process:demo-uipath/InvoiceIntake");
+    let sap = create(&app, &alice, secret_body("SAP", "svc_sap", "pw-sap")).await;
+    let crm = create(&app, &alice, secret_body("CRM", "svc_crm", "pw-crm")).await;
+    let grant = |id: &str, grantee: &str, asset: &str| {
+        let (path, body) = (
+            format!("/api/v1/secrets/{id}/grants"),
+            json!({"grantee": grantee, "asset_name": asset}),
+        );
+        let app = &app;
+        let alice = &alice;
+        async move { post(app, alice, &path, body).await }
+    };
+    let g1 = grant(&sap, "robot:demo-uipath/RPA-FIN-01", "SAP Login").await;
+    assert_eq!(g1.status, 201, "{}", g1.body);
+    assert_eq!(
+        grant(&crm, "process:demo-uipath/InvoiceIntake", "CRM")
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        grant(&crm, "robot:demo-uipath/RPA-FIN-01", "SAP Login")
+            .await
+            .status,
+        409
+    );
+    assert_eq!(grant(&crm, "user:alice", "x").await.status, 400);
+
+    let read = get(&app, &fin01, "/api/v1/robot/credentials/SAP%20Login").await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.cache_control.as_deref(), Some("no-store"));
+    assert_eq!(
+        read.body,
+        json!({"asset_name": "SAP Login", "username": "svc_sap", "password": "pw-sap"})
+    );
+    // Exactly what was granted: not another robot, not another asset.
+    assert_eq!(
+        get(&app, &fin02, "/api/v1/robot/credentials/SAP%20Login")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        get(&app, &fin01, "/api/v1/robot/credentials/CRM")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        get(&app, &process, "/api/v1/robot/credentials/CRM")
+            .await
+            .body["password"],
+        "pw-crm"
+    );
+    // A new version is what the robot reads next.
+    assert_eq!(update(&app, &alice, &sap, 1, "pw-sap-2").await.status, 200);
+    assert_eq!(
+        get(&app, &fin01, "/api/v1/robot/credentials/SAP%20Login")
+            .await
+            .body["password"],
+        "pw-sap-2"
+    );
+    // Not a robot token, or one without the scope: refused.
+    assert_eq!(
+        get(&app, &alice, "/api/v1/robot/credentials/SAP%20Login")
+            .await
+            .status,
+        403
+    );
+    let unscoped = Who::robot_with("robot:demo-uipath/RPA-FIN-01", &[Scope::ApiRead]);
+    assert_eq!(
+        get(&app, &unscoped, "/api/v1/robot/credentials/SAP%20Login")
+            .await
+            .status,
+        403
+    );
+    // Robot tokens reach nothing else of the vault.
+    assert_eq!(get(&app, &fin01, "/api/v1/secrets").await.status, 403);
+
+    // Revocation takes effect at once.
+    let listed = get(&app, &alice, &format!("/api/v1/secrets/{sap}/grants")).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    let grant_id = g1.body["id"].as_str().unwrap();
+    let bob = Who::user("bob");
+    assert_eq!(
+        call(
+            &app,
+            &bob,
+            Method::DELETE,
+            &format!("/api/v1/grants/{grant_id}"),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        call(
+            &app,
+            &alice,
+            Method::DELETE,
+            &format!("/api/v1/grants/{grant_id}"),
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        get(&app, &fin01, "/api/v1/robot/credentials/SAP%20Login")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        call(
+            &app,
+            &alice,
+            Method::DELETE,
+            &format!("/api/v1/grants/{grant_id}"),
+            None
+        )
+        .await
+        .status,
+        409
+    );
+    // The name is free again for a new grant.
+    assert_eq!(
+        grant(&crm, "robot:demo-uipath/RPA-FIN-01", "SAP Login")
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        get(&app, &fin01, "/api/v1/robot/credentials/SAP%20Login")
+            .await
+            .body["password"],
+        "pw-crm"
+    );
+
+    // Every read is audited with the grantee and asset name, allowed or not.
+    let rows = audit_rows(&db).await;
+    let reads: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "robot.credential_read")
+        .collect();
+    let ok = reads.iter().filter(|r| r.2 == "ok").count();
+    let denied = reads.iter().filter(|r| r.2 == "denied").count();
+    assert_eq!((ok, denied), (4, 5), "{reads:?}");
+    assert!(
+        reads.iter().all(|r| r.3.contains("asset_name")),
+        "{reads:?}"
+    );
+    assert!(
+        reads
+            .iter()
+            .any(|r| r.2 == "ok" && r.3.contains("robot:demo-uipath/RPA-FIN-01"))
+    );
+    for action in [
+        "secret.grant",
+        "secret.revoke",
+        "secret.update",
+        "secret.create",
+    ] {
+        assert!(rows.iter().any(|r| r.0 == action), "{action} not audited");
+    }
+    app.stop().await;
+    db.drop().await;
+}
+on_both_engines!(
+    crud_versions_and_cas,
+    soft_delete_and_undelete,
+    only_the_owner_reads,
+    robot_reads_exactly_its_grants,
+);
