@@ -20,6 +20,8 @@ pub enum Access {
     Authenticated,
     /// Only these roles.
     Roles(&'static [Role]),
+    /// Only an API token that acts for a robot or process (issued with a grantee).
+    Robot,
 }
 
 /// One cell row of the matrix: a method on a route template.
@@ -158,7 +160,7 @@ pub const POLICY: &[Rule] = &[
     rule(
         "GET",
         "/api/v1/robot/credentials/{asset_name}",
-        Authenticated,
+        Access::Robot,
         ROBOT,
     ),
     // The vault's keys.
@@ -230,7 +232,7 @@ impl Rule {
         let open = match self.access {
             Access::Public => true,
             Access::Wall => open_wall,
-            Access::Authenticated | Access::Roles(_) => false,
+            Access::Authenticated | Access::Roles(_) | Access::Robot => false,
         };
         if open {
             return Decision::Allow;
@@ -240,6 +242,7 @@ impl Rule {
         };
         let role_ok = match self.access {
             Access::Roles(roles) => roles.contains(&who.role),
+            Access::Robot => matches!(&who.via, AuthVia::Token { robot: Some(_), .. }),
             _ => true,
         };
         let scope_ok = match &who.via {

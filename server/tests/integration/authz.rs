@@ -35,6 +35,10 @@ fn allowed(rule: &Rule, caller: &Caller, open_wall: bool) -> bool {
     };
     let role_ok = match rule.access {
         Access::Roles(roles) => roles.contains(&role),
+        // Only the robot token (the one caller issued with a grantee) is a robot.
+        Access::Robot => {
+            matches!(&caller.via, Via::Token(s) if s.contains(&Scope::RobotCredentials))
+        }
         _ => true,
     };
     let scope_ok = match &caller.via {
