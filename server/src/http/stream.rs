@@ -1,13 +1,12 @@
 //! `/api/v1/stream`: server-sent events with ids, heartbeats and resume.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName, header};
 use axum::response::IntoResponse;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream, StreamExt};
 use hangar_model::{ApiError, ErrorCode, EventId, ResetReason, StreamEvent};
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use utoipa::IntoParams;
 
 use crate::error::{AppError, AppQuery};
-use crate::events::Envelope;
+use crate::events::sse_frame;
 use crate::state::AppState;
 
 /// How soon a browser retries after the connection drops.
@@ -33,7 +32,7 @@ pub struct StreamQuery {
 ///
 /// Events: `status` (system status, JSON) and `reset` (`{"reason": …}`: the client cannot
 /// resume and must reload). Every event but `reset` has an id; send the last one back as
-/// `Last-Event-ID` to resume. A comment line is sent every 15 s on an idle stream.
+/// `Last-Event-ID` to resume. A comment line is sent every 15 s.
 #[utoipa::path(get, path = "/api/v1/stream", tag = "stream",
     params(StreamQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received")),
@@ -58,51 +57,55 @@ pub async fn stream(
 
     let subscription = state.hub.subscribe(last_seen);
     let guard = state.hub.client_guard();
-    let hello = Event::default()
-        .retry(CLIENT_RETRY)
-        .comment("hangar stream");
-    let reset = subscription.reset.map(reset_event);
-    let replay = subscription.replay.into_iter().map(|e| to_sse(&e));
+    let hello = Bytes::from(format!(
+        "retry: {}\n: hangar stream\n\n",
+        CLIENT_RETRY.as_millis()
+    ));
+    let reset = subscription.reset.map(reset_frame);
+    let replay = subscription.replay.into_iter().map(|e| e.frame.clone());
+    // Every client gets the frame its event was serialized into once, at publish.
     let live = BroadcastStream::new(subscription.live).map(|item| match item {
-        Ok(envelope) => to_sse(&envelope),
+        Ok(envelope) => envelope.frame.clone(),
         // This client fell further behind than the channel holds: it has lost events.
-        Err(BroadcastStreamRecvError::Lagged(_)) => reset_event(ResetReason::Lagged),
+        Err(BroadcastStreamRecvError::Lagged(_)) => reset_frame(ResetReason::Lagged),
     });
+    let heartbeat = Duration::from_secs(state.config.stream.heartbeat_secs.max(1));
+    let live = stream::select(live, heartbeats(heartbeat));
 
-    let events = stream::iter(std::iter::once(hello).chain(reset).chain(replay))
+    let frames = stream::iter(std::iter::once(hello).chain(reset).chain(replay))
         .chain(live)
         // Ends the response when the server shuts down, so graceful shutdown is not held
         // up by streams that would otherwise never finish.
         .take_until(state.shutdown.clone().cancelled_owned())
-        .map(move |event| {
+        .map(move |frame| {
             let _connected = &guard;
-            Ok::<_, Infallible>(event)
+            Ok::<_, Infallible>(frame)
         });
 
-    let keep_alive = KeepAlive::new()
-        .interval(Duration::from_secs(state.config.stream.heartbeat_secs))
-        .text("heartbeat");
     Ok((
-        // Tell buffering proxies (nginx) to pass events through as they come.
-        [("x-accel-buffering", "no")],
-        Sse::new(events_boxed(events)).keep_alive(keep_alive),
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+            // Tell buffering proxies (nginx) to pass events through as they come.
+            (HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(frames),
     ))
 }
 
-fn events_boxed(
-    s: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
-) -> std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> {
-    Box::pin(s)
+/// A comment frame every `every`, so proxies and browsers see the connection is alive. A
+/// fixed interval (not one reset after every event, as axum's `KeepAlive` does) costs one
+/// timer a client instead of one timer update per client per event.
+fn heartbeats(every: Duration) -> impl Stream<Item = Bytes> + Send + 'static {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    stream::unfold(ticks, |mut ticks| async move {
+        ticks.tick().await;
+        Some((Bytes::from_static(b": heartbeat\n\n"), ticks))
+    })
 }
 
-fn to_sse(envelope: &Arc<Envelope>) -> Event {
-    Event::default()
-        .id(envelope.id.to_string())
-        .event(envelope.name())
-        .data(&envelope.data)
-}
-
-fn reset_event(reason: ResetReason) -> Event {
+fn reset_frame(reason: ResetReason) -> Bytes {
     let event = StreamEvent::Reset { reason };
-    Event::default().event(event.name()).data(event.data_json())
+    sse_frame(None, event.name(), &event.data_json())
 }
