@@ -27,21 +27,43 @@ ensure_wasm_bindgen() {
   fi
 }
 
-# build_wall dev|release: the hydrate crate to wasm, then wasm-bindgen into target/site/pkg.
+# wasm-opt from the npm package binaryen, pinned in scripts/package-lock.json: it is binaryen
+# compiled to wasm and run by node, so nothing is downloaded at run time. Debian's wasm-opt
+# (108) silently breaks this wasm (the page never hydrates): never fall back to it.
+WASM_OPT="$ROOT/scripts/node_modules/.bin/wasm-opt"
+ensure_wasm_opt() {
+  if [ ! -x "$WASM_OPT" ]; then
+    say "installing wasm-opt (npm binaryen, pinned)"
+    (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# build_wall dev|release: the hydrate crate to wasm, then wasm-bindgen into target/site/pkg;
+# release builds are then shrunk with wasm-opt -Oz (dev builds skip it to stay fast).
 build_wall() {
   local profile="${1:-dev}" dir
+  local cargo_target="${CARGO_TARGET_DIR:-target}"
   ensure_wasm_target
   ensure_wasm_bindgen
   case "$profile" in
     dev) dir=debug ;;
-    release) profile=wasm-release; dir=wasm-release ;;
+    release) profile=wasm-release; dir=wasm-release; ensure_wasm_opt ;;
     *) echo "build_wall: unknown profile $profile" >&2; return 2 ;;
   esac
   say "building the wall (wasm, $profile)"
   cargo build -p hangar-wall --lib --target wasm32-unknown-unknown --profile "$profile"
   rm -rf target/site/pkg
   wasm-bindgen --target web --no-typescript --out-dir target/site/pkg --out-name hangar_wall \
-    "target/wasm32-unknown-unknown/$dir/hangar_wall.wasm"
+    "$cargo_target/wasm32-unknown-unknown/$dir/hangar_wall.wasm"
+  if [ "$profile" = wasm-release ]; then
+    local wasm=target/site/pkg/hangar_wall_bg.wasm before
+    before=$(stat -c %s "$wasm")
+    # The features rustc's wasm32 target emits by default; wasm-opt must be told to keep them.
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals "$wasm" -o "$wasm.opt"
+    mv "$wasm.opt" "$wasm"
+    say "wasm-opt -Oz: $before -> $(stat -c %s "$wasm") bytes"
+  fi
 }
 
 # Chromium for the browser tests, and CJK fonts so zh-CN screens render as people see them.

@@ -8,21 +8,49 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use hangar_model::{EventId, ResetReason, StreamEvent};
 use tokio::sync::broadcast;
 
-/// An event with its id and its pre-serialized `data:` payload.
+/// An event with its id and its whole SSE frame, serialized once at publish.
+///
+/// Every client is sent the same `frame` bytes (a reference-counted buffer, not a copy): with
+/// thousands of clients, building the frame per client was most of the stream's cost.
 #[derive(Debug)]
 pub struct Envelope {
     pub id: EventId,
     pub event: StreamEvent,
-    pub data: String,
+    /// `id: …\nevent: …\ndata: …\n\n`.
+    pub frame: Bytes,
 }
 
 impl Envelope {
+    fn new(id: EventId, event: StreamEvent, data: &str) -> Self {
+        let frame = sse_frame(Some(id), event.name(), data);
+        Envelope { id, event, frame }
+    }
+
     pub fn name(&self) -> &'static str {
         self.event.name()
     }
+}
+
+/// One SSE frame. `data` is compact JSON, which never holds a raw line break, so it fits on
+/// one `data:` line.
+pub fn sse_frame(id: Option<EventId>, name: &str, data: &str) -> Bytes {
+    debug_assert!(!data.contains(['\n', '\r']), "SSE data must be one line");
+    let mut frame = String::with_capacity(data.len() + name.len() + 48);
+    if let Some(id) = id {
+        frame.push_str("id: ");
+        frame.push_str(&id.to_string());
+        frame.push('\n');
+    }
+    frame.push_str("event: ");
+    frame.push_str(name);
+    frame.push_str("\ndata: ");
+    frame.push_str(data);
+    frame.push_str("\n\n");
+    Bytes::from(frame)
 }
 
 /// What a new subscriber starts with.
@@ -78,7 +106,7 @@ impl EventHub {
             seq: ring.next_seq,
         };
         ring.next_seq += 1;
-        let envelope = Arc::new(Envelope { id, event, data });
+        let envelope = Arc::new(Envelope::new(id, event, &data));
         if ring.events.len() == ring.capacity {
             ring.events.pop_front();
         }

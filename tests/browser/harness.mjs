@@ -16,9 +16,11 @@ export const SHOTS = join(ROOT, 'target', 'screenshots');
 export async function startDemo(env = {}, { listen = '127.0.0.1:0', dataDir } = {}) {
   const bin = process.env.HANGAR_BIN ?? join(ROOT, 'target', 'debug', 'hangar');
   dataDir ??= mkdtempSync(join(tmpdir(), 'hangar-browser-'));
+  // HANGAR_BIN is ours, not a configuration key: the node refuses unknown HANGAR_* keys.
+  const { HANGAR_BIN: _bin, ...inherited } = process.env;
   const child = spawn(bin, ['demo', '--listen', listen, '--data-dir', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, HANGAR_STATUS__INTERVAL_SECS: '1', ...env },
+    env: { ...inherited, HANGAR_STATUS__INTERVAL_SECS: '1', ...env },
     stdio: ['ignore', 'pipe', process.env.TEST_LOG ? 'inherit' : 'ignore'],
   });
   const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));

@@ -7,4 +7,5 @@ mod aa_sync;
 mod uipath_openapi;
 mod uipath_parse;
 mod uipath_sim;
+mod uipath_sim_control;
 mod uipath_sync;

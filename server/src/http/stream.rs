@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Extension;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName, header};
 use axum::response::IntoResponse;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream, StreamExt};
 use hangar_model::{ApiError, ErrorCode, EventId, ResetReason, RunsChanged, SourceId, StreamEvent};
 use serde::Deserialize;
@@ -21,7 +21,7 @@ use crate::auth::guard::SessionId;
 use crate::auth::{Principal, Tenancy};
 use crate::collect::Collectors;
 use crate::error::{AppError, AppQuery};
-use crate::events::Envelope;
+use crate::events::{Envelope, sse_frame};
 use crate::state::AppState;
 
 /// How soon a browser retries after the connection drops.
@@ -38,7 +38,7 @@ pub struct StreamQuery {
 ///
 /// Events: `status` (system status, JSON) and `reset` (`{"reason": …}`: the client cannot
 /// resume and must reload). Every event but `reset` has an id; send the last one back as
-/// `Last-Event-ID` to resume. A comment line is sent every 15 s on an idle stream.
+/// `Last-Event-ID` to resume. A comment line is sent every 15 s.
 #[utoipa::path(get, path = "/api/v1/stream", tag = "stream",
     params(StreamQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received")),
@@ -66,46 +66,52 @@ pub async fn stream(
     let keep_alive_session = session.map(|Extension(id)| keep_session_alive(&state, id));
     let subscription = state.hub.subscribe(last_seen);
     let guard = state.hub.client_guard();
-    let hello = Event::default()
-        .retry(CLIENT_RETRY)
-        .comment("hangar stream");
-    let reset = subscription.reset.map(reset_event);
+    let hello = Bytes::from(format!(
+        "retry: {}\n: hangar stream\n\n",
+        CLIENT_RETRY.as_millis()
+    ));
+    let reset = subscription.reset.map(reset_frame);
     let view = DepartmentView {
         tenancy: Tenancy::of(who.as_ref()),
         collectors: Arc::clone(&state.collectors),
     };
-    let replay: Vec<Event> = subscription
+    let replay: Vec<Bytes> = subscription
         .replay
         .into_iter()
         .filter_map(|e| view.visible(&e))
         .collect();
+    // Every client gets the frame its event was serialized into once, at publish (a
+    // departmental reader gets a cut-down one when the event spans departments).
     let live = BroadcastStream::new(subscription.live).filter_map(move |item| {
-        let event = match item {
+        let frame = match item {
             Ok(envelope) => view.visible(&envelope),
             // This client fell further behind than the channel holds: it has lost events.
-            Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset_event(ResetReason::Lagged)),
+            Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset_frame(ResetReason::Lagged)),
         };
-        std::future::ready(event)
+        std::future::ready(frame)
     });
+    let heartbeat = Duration::from_secs(state.config.stream.heartbeat_secs.max(1));
+    let live = stream::select(live, heartbeats(heartbeat));
 
-    let events = stream::iter(std::iter::once(hello).chain(reset).chain(replay))
+    let frames = stream::iter(std::iter::once(hello).chain(reset).chain(replay))
         .chain(live)
         // Ends the response when the server shuts down, so graceful shutdown is not held
         // up by streams that would otherwise never finish.
         .take_until(state.shutdown.clone().cancelled_owned())
-        .map(move |event| {
+        .map(move |frame| {
             let _connected = &guard;
             let _session = &keep_alive_session;
-            Ok::<_, Infallible>(event)
+            Ok::<_, Infallible>(frame)
         });
 
-    let keep_alive = KeepAlive::new()
-        .interval(Duration::from_secs(state.config.stream.heartbeat_secs))
-        .text("heartbeat");
     Ok((
-        // Tell buffering proxies (nginx) to pass events through as they come.
-        [("x-accel-buffering", "no")],
-        Sse::new(events_boxed(events)).keep_alive(keep_alive),
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+            // Tell buffering proxies (nginx) to pass events through as they come.
+            (HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(frames),
     ))
 }
 
@@ -131,19 +137,6 @@ fn keep_session_alive(state: &AppState, SessionId(id): SessionId) -> DropGuard {
     done.drop_guard()
 }
 
-fn events_boxed(
-    s: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
-) -> std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> {
-    Box::pin(s)
-}
-
-fn to_sse(envelope: &Arc<Envelope>) -> Event {
-    Event::default()
-        .id(envelope.id.to_string())
-        .event(envelope.name())
-        .data(&envelope.data)
-}
-
 /// What of the stream one reader may see: a departmental reader gets only their
 /// department's anomalies, runs, robots and collectors, and no fleet-wide summary.
 struct DepartmentView {
@@ -156,26 +149,22 @@ impl DepartmentView {
         self.collectors.get(source).map(|s| s.department)
     }
 
-    fn visible(&self, envelope: &Arc<Envelope>) -> Option<Event> {
+    fn visible(&self, envelope: &Arc<Envelope>) -> Option<Bytes> {
         let Tenancy::Only(mine) = &self.tenancy else {
-            return Some(to_sse(envelope));
+            return Some(envelope.frame.clone());
         };
         let mine = Some(mine.as_str());
         let keep = |source: &SourceId| self.department_of(source).as_deref() == mine;
         // Same id, so resuming works; the data is re-serialized only when it was cut.
-        let cut = |event: StreamEvent| {
-            Event::default()
-                .id(envelope.id.to_string())
-                .event(event.name())
-                .data(event.data_json())
-        };
+        let cut =
+            |event: StreamEvent| sse_frame(Some(envelope.id), event.name(), &event.data_json());
         match &envelope.event {
-            StreamEvent::Status(_) | StreamEvent::Reset { .. } => Some(to_sse(envelope)),
+            StreamEvent::Status(_) | StreamEvent::Reset { .. } => Some(envelope.frame.clone()),
             StreamEvent::Summary(_) => None,
             StreamEvent::Anomaly { anomaly, .. } => {
-                (anomaly.department.as_deref() == mine).then(|| to_sse(envelope))
+                (anomaly.department.as_deref() == mine).then(|| envelope.frame.clone())
             }
-            StreamEvent::CollectorHealth(h) => keep(&h.source).then(|| to_sse(envelope)),
+            StreamEvent::CollectorHealth(h) => keep(&h.source).then(|| envelope.frame.clone()),
             StreamEvent::RunsChanged(changed) => {
                 let runs: Vec<_> = changed
                     .runs
@@ -186,7 +175,7 @@ impl DepartmentView {
                 if runs.is_empty() {
                     None
                 } else if runs.len() == changed.runs.len() {
-                    Some(to_sse(envelope))
+                    Some(envelope.frame.clone())
                 } else {
                     Some(cut(StreamEvent::RunsChanged(RunsChanged { runs, more: 0 })))
                 }
@@ -196,7 +185,7 @@ impl DepartmentView {
                 if kept.is_empty() {
                     None
                 } else if kept.len() == robots.len() {
-                    Some(to_sse(envelope))
+                    Some(envelope.frame.clone())
                 } else {
                     Some(cut(StreamEvent::RobotsChanged(kept)))
                 }
@@ -205,7 +194,19 @@ impl DepartmentView {
     }
 }
 
-fn reset_event(reason: ResetReason) -> Event {
+/// A comment frame every `every`, so proxies and browsers see the connection is alive. A
+/// fixed interval (not one reset after every event, as axum's `KeepAlive` does) costs one
+/// timer a client instead of one timer update per client per event.
+fn heartbeats(every: Duration) -> impl Stream<Item = Bytes> + Send + 'static {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    stream::unfold(ticks, |mut ticks| async move {
+        ticks.tick().await;
+        Some((Bytes::from_static(b": heartbeat\n\n"), ticks))
+    })
+}
+
+fn reset_frame(reason: ResetReason) -> Bytes {
     let event = StreamEvent::Reset { reason };
-    Event::default().event(event.name()).data(event.data_json())
+    sse_frame(None, event.name(), &event.data_json())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{SimHandle, render};
+use super::{Shared, SimHandle, render};
 
 /// What every run of a process does from now on ([`SimHandle::set_process_fate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,15 +22,15 @@ impl SimHandle {
     /// Sets (or, with `None`, clears) the fate of every run of the process whose
     /// `ProcessKey` is `process_key`. Returns false when there is no such process.
     pub fn set_process_fate(&self, process_key: &str, fate: Option<JobFate>) -> bool {
-        let mut w = self.shared.lock_world();
-        let Some(r) = w.releases.iter().position(|r| r.process_key == process_key) else {
-            return false;
-        };
-        match fate {
-            Some(f) => w.fates.insert(r, f),
-            None => w.fates.remove(&r),
-        };
-        true
+        self.shared.set_process_fate(process_key, fate)
+    }
+
+    /// Starts a job of `process_key` at this very moment: a free robot of its folder takes it
+    /// at once (no waiting for the next tick), and when the process's fate is
+    /// [`JobFate::Fault`] it faults at once too. Its webhooks go out without the usual
+    /// delivery delay. Returns its `(Id, Key)`, or `None` when there is no such process.
+    pub fn start_job_now(&self, process_key: &str) -> Option<(i64, String)> {
+        self.shared.start_job_now(process_key)
     }
 
     /// Starts a job of `process_key` now, as `POST /odata/Jobs/...StartJobs` would (source
@@ -91,5 +91,34 @@ impl SimHandle {
         let item = w.items.last_mut()?;
         item.due = Some(due);
         Some(item.id)
+    }
+}
+
+impl Shared {
+    pub(crate) fn set_process_fate(&self, process_key: &str, fate: Option<JobFate>) -> bool {
+        let mut w = self.lock_world();
+        let Some(r) = w.releases.iter().position(|r| r.process_key == process_key) else {
+            return false;
+        };
+        match fate {
+            Some(f) => w.fates.insert(r, f),
+            None => w.fates.remove(&r),
+        };
+        true
+    }
+
+    pub(crate) fn start_job_now(&self, process_key: &str) -> Option<(i64, String)> {
+        let started = {
+            let mut w = self.lock_world();
+            let r = w
+                .releases
+                .iter()
+                .position(|r| r.process_key == process_key)?;
+            let j = w.start_job_now(r);
+            (w.jobs[j].id, w.jobs[j].key.to_string())
+        };
+        // Whoever started it is waiting for its webhooks (a test timing fault → wall).
+        self.webhook_wake.notify_one();
+        Some(started)
     }
 }

@@ -13,8 +13,11 @@
 //!
 //! Knobs that steer the tenant into trouble on purpose (for end-to-end detection tests) are in
 //! `knobs.rs`: a process whose runs fault or hang, schedule occurrences that pass without a
-//! job, a robot that stops responding, a queue item past its due date.
+//! job, a robot that stops responding, a queue item past its due date. Tests outside the
+//! process (the browser tests against `hangar demo`) reach some of them over HTTP under
+//! `/_sim/` (`control.rs`): the simulator's own test control surface, not a UiPath endpoint.
 
+mod control;
 mod filter;
 mod hooks;
 mod knobs;
@@ -149,6 +152,8 @@ pub(crate) struct Shared {
     faults: Faults,
     started: Instant,
     realtime: AtomicBool,
+    /// Wakes the webhook delivery loop before its next 100 ms round.
+    webhook_wake: tokio::sync::Notify,
     addr: SocketAddr,
     cfg: SimConfig,
 }
@@ -198,6 +203,7 @@ impl UipathSimulator {
             faults: Faults::default(),
             started: Instant::now(),
             realtime: AtomicBool::new(false),
+            webhook_wake: tokio::sync::Notify::new(),
             addr,
             cfg: cfg.clone(),
         });

@@ -29,6 +29,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/{org}/{tenant}/orchestrator_/odata/{collection}",
             get(odata_cloud),
         )
+        .merge(super::control::router())
         .with_state(shared)
 }
 

@@ -143,6 +143,30 @@ impl World {
         idx
     }
 
+    /// Creates a `Manual` job of `release` and moves it as far as it goes at this instant: a
+    /// free robot of its folder takes it, and a process fated to fault faults it at once (with
+    /// no robot free, the pending job faults, as Orchestrator's "Could not start executor"
+    /// does). Returns the job's index.
+    pub fn start_job_now(&mut self, release: usize) -> usize {
+        let j = self.create_job(release, "Manual", None);
+        self.step_job(j);
+        if self.fates.get(&release) == Some(&JobFate::Fault) {
+            match self.jobs[j].state {
+                "Running" => {
+                    self.jobs[j].finish_at = Some(self.now);
+                    self.step_job(j);
+                }
+                "Pending" => {
+                    self.finish_job(j, "Faulted", Some(FORCED_ERROR.to_owned()));
+                    let ev = render::job_event(self, j, "job.faulted");
+                    self.outbox.push(ev);
+                }
+                _ => {}
+            }
+        }
+        j
+    }
+
     /// Moves one job along its life: Pending → Running → Successful | Faulted | Stopping →
     /// Stopped. A few jobs get stuck running for hours.
     pub fn step_job(&mut self, j: usize) {
