@@ -94,7 +94,8 @@ test('a single monitor plays the screens in turn', async () => {
     await openScreen(page, `${demo.url}/wall?profile=quick`);
     assert.equal(await page.getAttribute('#wall', 'data-screen'), '1');
     await page.waitForSelector('#all-clear', { timeout: 5_000 });
-    assert.match(await page.textContent('#playlist'), /next screen in/);
+    await page.waitForFunction(() => /next screen in/.test(document.querySelector('#playlist')?.textContent ?? ''),
+      null, { timeout: 5_000 });
     await page.waitForSelector('#wall[data-screen="2"] #panel-fleet', { timeout: 15_000 });
     await page.waitForSelector('#wall[data-screen="3"] #panel-timeline', { timeout: 15_000 });
     await page.waitForSelector('#wall[data-screen="1"] #panel-anomalies', { timeout: 15_000 });
@@ -122,10 +123,11 @@ test('a fault injected into the simulator reaches the board within 2 s and holds
     assert.equal((await api(sim, `/_sim/processes/${target.key}/fate`, { method: 'POST', body: { fate: 'fault' } })).status, 200);
     const t0 = performance.now();
     assert.equal((await api(sim, `/_sim/processes/${target.key}/jobs`, { method: 'POST' })).status, 201);
-    const row = await page.waitForFunction((before) => {
+    // The new run_faulted anomaly names the process (other anomalies may open meanwhile).
+    const row = await page.waitForFunction(([before, name]) => {
       const rows = [...document.querySelectorAll('#panel-anomalies li.sev-error[data-state="open"]')];
-      return rows.find((r) => !before.includes(r.dataset.id))?.dataset.id;
-    }, known, { timeout: 2_000, polling: 50 });
+      return rows.find((r) => !before.includes(r.dataset.id) && r.textContent.includes(name))?.dataset.id;
+    }, [known, target.name], { timeout: 2_000, polling: 50 });
     const ms = performance.now() - t0;
     const id = await row.jsonValue();
     console.log(`fault to anomaly board: ${ms.toFixed(0)} ms`);

@@ -59,10 +59,11 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
+    let hydrated = super::hydrated_marker();
     view! {
         <Html attr:lang=move || lang.get().tag() />
         <Title text=move || i18n::t(lang.get(), Msg::SignInTitle) />
-        <div class="console login">
+        <div class="console login" data-hydrated=hydrated>
             <form class="card login-card" id="login-form" on:submit=submit>
                 <h1>{tr(Msg::SignInTitle)}</h1>
                 <label>

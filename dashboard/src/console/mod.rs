@@ -110,6 +110,14 @@ where
     }
 }
 
+/// `data-hydrated="yes"` once the browser has taken the page over (effects run only there):
+/// before that, forms would post the old-fashioned way.
+pub fn hydrated_marker() -> impl Fn() -> &'static str + Copy {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    move || if hydrated.get() { "yes" } else { "no" }
+}
+
 /// The frame of every console page: navigation, who is signed in, sign out.
 #[component]
 pub fn ConsoleShell(lang: Memo<Lang>, title: Msg, children: Children) -> impl IntoView {
@@ -134,10 +142,11 @@ pub fn ConsoleShell(lang: Memo<Lang>, title: Msg, children: Children) -> impl In
             to_login();
         });
     };
+    let hydrated = hydrated_marker();
     view! {
         <Html attr:lang=move || lang.get().tag() />
         <Title text=move || i18n::t(lang.get(), title) />
-        <div class="console">
+        <div class="console" data-hydrated=hydrated>
             <nav class="console-nav">
                 <a href="/wall" class="brand">"Hangar"</a>
                 <a href="/credentials">{tr(Msg::NavCredentials)}</a>
