@@ -33,9 +33,12 @@ pub fn WallPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| crate::live::start(state));
 
+    // Read once: the document's language and title are written into the page head,
+    // which the server may render after this component's reactive scope is gone.
+    let page_lang = lang.get_untracked();
     view! {
-        <Html attr:lang=move || lang.get().tag() />
-        <Title text=move || i18n::t(lang.get(), Msg::WallTitle) />
+        <Html attr:lang=page_lang.tag() />
+        <Title text=i18n::t(page_lang, Msg::WallTitle) />
         <main
             id="wall"
             class="wall"

@@ -60,9 +60,12 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     let hydrated = super::hydrated_marker();
+    // Read once: the document's language and title are written into the page head,
+    // which the server may render after this component's reactive scope is gone.
+    let page_lang = lang.get_untracked();
     view! {
-        <Html attr:lang=move || lang.get().tag() />
-        <Title text=move || i18n::t(lang.get(), Msg::SignInTitle) />
+        <Html attr:lang=page_lang.tag() />
+        <Title text=i18n::t(page_lang, Msg::SignInTitle) />
         <div class="console login" data-hydrated=hydrated>
             <form class="card login-card" id="login-form" on:submit=submit>
                 <h1>{tr(Msg::SignInTitle)}</h1>

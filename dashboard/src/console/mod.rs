@@ -143,9 +143,12 @@ pub fn ConsoleShell(lang: Memo<Lang>, title: Msg, children: Children) -> impl In
         });
     };
     let hydrated = hydrated_marker();
+    // Read once: the document's language and title are written into the page head,
+    // which the server may render after this component's reactive scope is gone.
+    let page_lang = lang.get_untracked();
     view! {
-        <Html attr:lang=move || lang.get().tag() />
-        <Title text=move || i18n::t(lang.get(), title) />
+        <Html attr:lang=page_lang.tag() />
+        <Title text=i18n::t(page_lang, title) />
         <div class="console" data-hydrated=hydrated>
             <nav class="console-nav">
                 <a href="/wall" class="brand">"Hangar"</a>
