@@ -236,8 +236,17 @@ mod tests {
         })
     }
 
+    /// Signals live in an owner's arena (the server build sandboxes arenas per request).
+    fn in_owner(test: impl FnOnce()) {
+        Owner::new_root(None).with(test)
+    }
+
     #[test]
     fn an_open_error_sounds_the_alarm_until_acknowledged() {
+        in_owner(an_open_error_sounds_the_alarm);
+    }
+
+    fn an_open_error_sounds_the_alarm() {
         let state = state_with(vec![anomaly(1, Severity::Warn, "fin")]);
         assert!(state.alarms().is_empty(), "a warning is no alarm");
 
@@ -261,6 +270,10 @@ mod tests {
 
     #[test]
     fn resolved_anomalies_leave_and_other_sources_never_arrive() {
+        in_owner(resolved_anomalies_leave);
+    }
+
+    fn resolved_anomalies_leave() {
         let state = state_with(vec![anomaly(1, Severity::Fatal, "fin")]);
         state.apply_anomaly(anomaly(3, Severity::Fatal, "ops"));
         assert_eq!(state.data.get_untracked().unwrap().anomalies.len(), 1);

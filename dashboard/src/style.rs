@@ -135,7 +135,7 @@ dl.pairs { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); colu
 table.sources th:nth-child(1) { width: 22%; } table.sources th:nth-child(2) { width: 30%; }
 table.sources th:nth-child(3) { width: 20%; } table.sources th:nth-child(4) { width: 12%; }
 table.sources th:nth-child(5) { width: 16%; }
-table.breakdown th:nth-child(1) { width: 24%; } table.breakdown th:nth-child(2) { width: 24%; }
+table.breakdown th:nth-child(1) { width: 20%; } table.breakdown th:nth-child(2) { width: 20%; }
 .source-state.ok { color: var(--ok); } .source-state.bad { color: var(--bad); font-weight: 700; }
 .source-state.paused, .source-state.starting { color: var(--muted); }
 .source-error { color: var(--bad); }
