@@ -16,9 +16,10 @@ export function loadSourceEnv() {
 
 /**
  * Registers a UiPath source that only takes webhooks: it points at a closed port and is paused
- * at once, so its collector never polls. Returns the webhook URL.
+ * at once, so its collector never polls, as the admin whose `session` (from `demo.session()`)
+ * is given. Returns the webhook URL.
  */
-export async function addLoadSource(base, id = 'load-uipath') {
+export async function addLoadSource(base, session, id = 'load-uipath') {
   const spec = {
     id,
     department: 'load',
@@ -26,11 +27,11 @@ export async function addLoadSource(base, id = 'load-uipath') {
     auth: { kind: 'uipath_on_prem', tenancy_name: 'Default', username: 'load', password: { env: 'LOADGEN_PASSWORD' } },
     webhook_secret: { env: 'LOADGEN_WEBHOOK_SECRET' },
   };
-  const add = await fetch(`${base}/api/v1/sources`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec),
-  });
+  // Adding and pausing a source are an admin's changes: a session cookie and its CSRF token.
+  const headers = { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf };
+  const add = await fetch(`${base}/api/v1/sources`, { method: 'POST', headers, body: JSON.stringify(spec) });
   if (add.status !== 201) throw new Error(`adding ${id}: ${add.status} ${await add.text()}`);
-  const pause = await fetch(`${base}/api/v1/sources/${id}/pause`, { method: 'POST' });
+  const pause = await fetch(`${base}/api/v1/sources/${id}/pause`, { method: 'POST', headers });
   if (pause.status !== 200) throw new Error(`pausing ${id}: ${pause.status}`);
   return `${base}/hooks/uipath/${id}`;
 }

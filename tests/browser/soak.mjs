@@ -27,7 +27,7 @@ const browser = await launchBrowser();
 const samples = [];
 let driver;
 try {
-  const hook = await addLoadSource(demo.url);
+  const hook = await addLoadSource(demo.url, await demo.session('admin'));
   const { page, errors } = await openPage(browser, { width: 1920, height: 1080 });
   await captureWasmMemory(page);
   await page.goto(`${demo.url}/wall`);
