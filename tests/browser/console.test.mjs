@@ -79,6 +79,16 @@ test('a business user keeps a credential, reveals it on purpose and grants it to
     assert.equal(await adminPage.getAttribute('html', 'lang'), 'zh-CN');
     assert.match(await adminPage.textContent('h1'), /用户与角色/);
     await screenshot(adminPage, 'console-users-zh-CN');
+    // Every console page, at full HD and 4K, for a person to look at.
+    for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+      await adminPage.setViewportSize({ width: w, height: h });
+      for (const [path, ready] of [['/credentials', '#new-credential'], ['/admin/users', '#users'],
+        ['/admin/audit', '#audit-filter']]) {
+        await adminPage.goto(`${demo.url}${path}`);
+        await adminPage.waitForSelector(`.console[data-hydrated="yes"] ${ready}`, { timeout: 20_000 });
+        await screenshot(adminPage, `console${path.replaceAll('/', '-')}-${w}x${h}`);
+      }
+    }
     const ops = await demo.session('admin');
     const { json: audit } = await api(demo.url, '/api/v1/audit?action=secret.reveal', { session: ops });
     assert.ok(audit.length >= 1);

@@ -5,7 +5,7 @@ use hangar_model::i18n::{self, Msg};
 use leptos::prelude::*;
 
 use super::api::{self, AuditRecord};
-use super::{ConsoleShell, Loaded, page_lang, short_time, show};
+use super::{ConsoleShell, load, page_lang, short_time, show};
 
 const PAGE: u32 = 50;
 
@@ -16,8 +16,8 @@ pub fn AuditPage() -> impl IntoView {
     let action = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());
     let offset = RwSignal::new(0u32);
-    let entries: Loaded<Vec<AuditRecord>> = RwSignal::new(None);
-    let fetch = move || {
+    // The filters and the page are read each time the log is loaded again.
+    let (entries, fetch) = load(move || {
         let mut path = format!(
             "/api/v1/audit?limit={PAGE}&offset={}",
             offset.get_untracked()
@@ -28,17 +28,8 @@ pub fn AuditPage() -> impl IntoView {
                 path.push_str(&format!("&{key}={}", api::enc(v.trim())));
             }
         }
-        leptos::task::spawn_local(async move {
-            let result = api::get::<Vec<AuditRecord>>(&path).await;
-            if let Err(e) = &result
-                && e.is_unauthenticated()
-            {
-                super::to_login();
-            }
-            entries.set(Some(result));
-        });
-    };
-    Effect::new(move |_| fetch());
+        async move { api::get::<Vec<AuditRecord>>(&path).await }
+    });
     let tr = move |m: Msg| move || i18n::t(lang.get(), m);
 
     let table = move |list: Vec<AuditRecord>| {

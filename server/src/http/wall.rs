@@ -148,9 +148,19 @@ async fn wall_screen(
 /// The console's pages: a frame rendered here, the user's data loaded by the browser with the
 /// user's own session (so no page with private data is ever rendered or cached).
 async fn console(State(page): State<PageState>, request: Request<Body>) -> Response {
-    let options = page.options.clone();
+    render_page(&page.options, || {}, request).await
+}
+
+/// Renders the app for one request with `context` provided. Pages are never cached: the
+/// wall's data is live, the console's is the user's own.
+async fn render_page(
+    options: &LeptosOptions,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    request: Request<Body>,
+) -> Response {
+    let options = options.clone();
     let handler =
-        leptos_axum::render_app_to_stream_with_context(|| {}, move || shell(options.clone()));
+        leptos_axum::render_app_to_stream_with_context(context, move || shell(options.clone()));
     let mut response = handler(request).await.into_response();
     response
         .headers_mut()
@@ -197,18 +207,14 @@ async fn render(
         screen: number,
         data,
     };
-    let options = page.options.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
+    let mut response = render_page(
+        &page.options,
         move || provide_context(seed.clone()),
-        move || shell(options.clone()),
-    );
-    let mut response = handler(request).await.into_response();
+        request,
+    )
+    .await;
     if !found {
         *response.status_mut() = StatusCode::NOT_FOUND;
     }
-    // Live data: a wall must never be shown from a cache.
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

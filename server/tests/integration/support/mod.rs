@@ -218,20 +218,8 @@ impl TestApp {
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
-        let auth = Auth::new(&self.auth).await.expect("auth");
-        create_user(
-            self.store.as_ref(),
-            &auth,
-            NewUser {
-                username: username.clone(),
-                display_name: None,
-                role,
-                department: department.map(str::to_owned),
-                password: SecretString::from(password.clone()),
-            },
-        )
-        .await
-        .expect("user created");
+        self.user_named(&username, role, department, &password)
+            .await;
         (username, password)
     }
 
