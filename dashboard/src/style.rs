@@ -141,8 +141,9 @@ table.breakdown th:nth-child(1) { width: 20%; } table.breakdown th:nth-child(2) 
 .source-error { color: var(--bad); }
 .no-data { color: var(--muted); font-style: italic; }
 .not-found { font-size: 2rem; padding: 2rem; }
-/* The console: desk pages, at desk sizes (em, not the wall's viewport-scaled rem). */
-.console { font-size: 16px; height: 100vh; overflow: auto; }
+/* The console: desk pages, at desk sizes in em (the wall's rem scales for a room), growing on
+   screens wider than full HD that are not scaled by the system. */
+.console { font-size: max(16px, .85vw); height: 100vh; overflow: auto; }
 body:has(.console) { overflow: auto; }
 .console-nav { display: flex; align-items: center; gap: 1.2em; padding: .7em 1.5em; background: var(--panel);
   border-bottom: 1px solid var(--line); }
@@ -170,7 +171,9 @@ body:has(.console) { overflow: auto; }
 .console button.link.danger { color: var(--bad); }
 .console form.inline { display: flex; align-items: flex-end; gap: 1em; flex-wrap: wrap; margin: 1em 0; }
 .console table.data { font-size: .95em; table-layout: auto; }
-.console table.data td, .console table.data th { white-space: normal; }
+.console table.data td, .console table.data th { white-space: normal; padding: .35em .5em; }
+.console table.data th { font-size: .85em; border-bottom-width: 1px; }
+.console table.data td { border-bottom-width: 1px; }
 .console tr.deleted, .console tr.revoked, .console tr.disabled { opacity: .55; }
 .console .muted { color: var(--muted); }
 .console .mono { font-family: "Noto Sans Mono", ui-monospace, monospace; }
